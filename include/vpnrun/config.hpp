@@ -1,0 +1,64 @@
+// /etc/vpnrun/NAME.toml -> a typed, validated NamespaceConfig.
+// Every key is optional; an unknown key or a wrong type is an error naming the
+// key and its line.
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vpnrun/addr.hpp"
+#include "vpnrun/error.hpp"
+#include "vpnrun/names.hpp"
+
+namespace vpnrun {
+
+inline constexpr const char *kConfigDir = "/etc/vpnrun";
+
+enum class UplinkMode { veth, tunnel };
+enum class VpnType { none, openvpn, wireguard };
+
+struct NamespaceConfig {
+  struct {
+    UplinkMode mode = UplinkMode::veth;
+    std::optional<IfName> interface;  // nullopt = auto: the host's default route
+    std::optional<IpNet> subnet;      // nullopt = auto: a free /30 in 10.250.0.0/16
+  } uplink;
+  struct {
+    VpnType type = VpnType::none;
+    std::string config;  // the client's own config file
+    std::vector<Endpoint> endpoints;
+    std::vector<IfPattern> tunnel;  // empty = auto (see tunnel_patterns)
+  } vpn;
+  struct {
+    std::vector<IpAddr> servers;
+  } dns;
+  struct {
+    bool enable = false;
+  } ipv6;
+  struct {
+    std::vector<std::string> users;
+    std::vector<std::string> groups{"vpnrun"};
+  } access;
+  struct {
+    IpNet subnet = IpNet::parse("10.251.0.0/16").value();
+  } containers;
+
+  // The interfaces the kill switch lets traffic out of: the configured ones, or
+  // for "auto" tun* (OpenVPN), wg* (WireGuard), or both (type none).
+  std::vector<IfPattern> tunnel_patterns() const;
+};
+
+const char *to_string(UplinkMode m);
+const char *to_string(VpnType t);
+
+// Parse TOML text; `source` names it in errors.
+Result<NamespaceConfig> parse_config(std::string_view text, const std::string &source);
+
+// Load /etc/vpnrun/NAME.toml. An absent file means all defaults. The file must be
+// a regular file owned by root and writable by no one else: it decides what
+// root does.
+Result<NamespaceConfig> load_config(const NetnsName &name);
+std::string config_path(const NetnsName &name);
+
+}  // namespace vpnrun

@@ -1,0 +1,15 @@
+// Fault injection for tests: in builds made with VPNRUN_FAULT_INJECTION, the
+// step named by the environment variable VPNRUN_FAULT fails. In every other
+// build fault_point() is an empty inline function.
+#pragma once
+#include "vpnrun/error.hpp"
+
+namespace vpnrun {
+
+#ifdef VPNRUN_FAULT_INJECTION
+Status fault_point(const char *step);
+#else
+inline Status fault_point(const char *) { return {}; }
+#endif
+
+}  // namespace vpnrun

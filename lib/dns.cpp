@@ -1,0 +1,48 @@
+#include "vpnrun/dns.hpp"
+
+#include <sstream>
+
+namespace vpnrun {
+
+std::string etc_netns_dir(const NetnsName &name) {
+  return std::string(kEtcNetnsDir) + "/" + name.str();
+}
+
+std::string resolv_conf(const NetnsName &name, const std::vector<IpAddr> &servers) {
+  std::string s = "# Written by vpnrun for namespace '" + name.str() + "'; `vpnrun down " +
+                  name.str() + "` removes it.\n";
+  if (servers.empty()) s += "# No [dns] servers configured: name lookups in the namespace fail.\n";
+  for (const auto &a : servers) s += "nameserver " + a.str() + "\n";
+  return s;
+}
+
+std::string nsswitch_conf(std::string_view host_nsswitch) {
+  std::string out = "# Written by vpnrun: the host's databases, but host names from DNS only.\n";
+  std::istringstream in{std::string(host_nsswitch)};
+  bool have_hosts = false;
+  for (std::string line; std::getline(in, line);) {
+    size_t i = line.find_first_not_of(" \t");
+    if (i != std::string::npos && line.compare(i, 6, "hosts:") == 0) {
+      if (!have_hosts) out += "hosts:          files dns\n";
+      have_hosts = true;
+      continue;
+    }
+    out += line + "\n";
+  }
+  if (!have_hosts) out += "hosts:          files dns\n";
+  return out;
+}
+
+std::string hosts_file() {
+  return "127.0.0.1\tlocalhost\n"
+         "::1\tlocalhost ip6-localhost ip6-loopback\n";
+}
+
+std::string dns_file_content(const std::string &file, const NetnsName &name,
+                             const std::vector<IpAddr> &servers, std::string_view host_nsswitch) {
+  if (file == "resolv.conf") return resolv_conf(name, servers);
+  if (file == "nsswitch.conf") return nsswitch_conf(host_nsswitch);
+  return hosts_file();
+}
+
+}  // namespace vpnrun

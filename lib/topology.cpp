@@ -1,0 +1,421 @@
+#include "vpnrun/topology.hpp"
+
+#include <fcntl.h>
+#include <linux/rtnetlink.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <map>
+#include <optional>
+
+#include "vpnrun/config.hpp"
+#include "vpnrun/dns.hpp"
+#include "vpnrun/fault.hpp"
+#include "vpnrun/fd.hpp"
+#include "vpnrun/firewall.hpp"
+#include "vpnrun/journal.hpp"
+#include "vpnrun/netlink.hpp"
+#include "vpnrun/netns.hpp"
+#include "vpnrun/status.hpp"
+#include "vpnrun/sysctl.hpp"
+
+namespace vpnrun {
+
+IfName host_veth_name(const NetnsName &name) {
+  const std::string &n = name.str();
+  if (n.size() <= 12) return IfName::parse(kHostVethPrefix + n).value();
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (unsigned char c : n) h = (h ^ c) * 16777619u;
+  char tail[6];
+  snprintf(tail, sizeof tail, "-%04x", h & 0xffff);
+  return IfName::parse(kHostVethPrefix + n.substr(0, 7) + tail).value();
+}
+
+const std::vector<std::string> &up_steps() {
+  static const std::vector<std::string> steps = {
+      "journal", "netns", "ns-sysctl", "loopback", "killswitch", "veth",
+      "addresses", "route", "host-nat", "forwarding", "dns", "commit"};
+  return steps;
+}
+
+namespace {
+
+std::string fwd_key(const std::string &ifname) { return "ipv4/conf/" + ifname + "/forwarding"; }
+
+// Shared resources (host sysctls, directories) held by other namespaces'
+// journals, with the original value the first holder recorded.
+std::map<std::string, std::string> shared_elsewhere(const NetnsName &self) {
+  std::map<std::string, std::string> out;
+  for (const auto &n : Journal::names()) {
+    if (n == self.str()) continue;
+    auto name = NetnsName::parse(n);
+    if (!name) continue;
+    auto j = Journal::load(name.value());
+    if (!j || !j.value()) continue;
+    for (const auto &e : j.value()->entries()) {
+      std::string key = e.shared_key();
+      if (!key.empty()) out.emplace(key, e.kind == "sysctl" ? e.args[1] : "");
+    }
+  }
+  return out;
+}
+
+bool gone(const Error &e) { return e.err == ENOENT || e.err == ENODEV; }
+
+// Undo entries in reverse order. Returns the entries that could not be undone,
+// with the first error. Objects already gone count as undone.
+std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
+    const NetnsName &name, const std::vector<JournalEntry> &entries) {
+  const auto others = shared_elsewhere(name);
+  std::optional<Rtnl> rtnl;
+  std::optional<Nft> nft;
+  std::vector<JournalEntry> failed;
+  std::optional<Error> first;
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    const JournalEntry &e = *it;
+    Status s;
+    if (e.kind == "netns") {
+      auto n = NetnsName::parse(e.args[0]);
+      s = n ? netns_delete(n.value()) : Status(n.error());
+    } else if (e.kind == "link") {
+      if (!rtnl) {
+        auto r = Rtnl::open();
+        if (!r) s = r.error(); else rtnl.emplace(std::move(r).value());
+      }
+      if (rtnl) {
+        auto n = IfName::parse(e.args[0]);
+        s = n ? rtnl->delete_link(n.value()) : Status(n.error());
+      }
+    } else if (e.kind == "sysctl") {
+      // Another namespace still relies on it: the last one out restores it.
+      if (!others.count(e.shared_key())) s = sysctl_write(e.args[0], e.args[1]);
+    } else if (e.kind == "nft") {
+      if (!nft) {
+        auto r = Nft::open();
+        if (!r) s = r.error(); else nft.emplace(std::move(r).value());
+      }
+      if (nft) s = delete_table(*nft, e.args[0], e.args[1]);
+    } else if (e.kind == "file") {
+      if (::unlink(e.args[0].c_str()) < 0) s = errno_error("unlink", e.args[0]);
+    } else if (e.kind == "dir") {
+      if (!others.count(e.shared_key()) && ::rmdir(e.args[0].c_str()) < 0 && errno != ENOTEMPTY)
+        s = errno_error("rmdir", e.args[0]);
+    }
+    // ns-sysctl, ns-nft, info, up: they live and die with the namespace.
+    if (!s.ok() && !gone(s.error())) {
+      failed.insert(failed.begin(), e);
+      if (!first) first = s.error();
+    }
+  }
+  return {failed, first};
+}
+
+class Builder {
+ public:
+  Builder(const NetnsName &name, const NamespaceConfig &cfg, Journal &j)
+      : name_(name), cfg_(cfg), j_(j), veth_(host_veth_name(name)) {}
+
+  Result<UpOutcome> build();
+  const std::vector<JournalEntry> &done() const { return done_; }
+
+ private:
+  // Write-ahead: the entry is in the journal before the step touches anything.
+  // `done_` holds only entries whose step succeeded; a failed step's own entry
+  // is not undone, since its object may belong to someone else (EEXIST).
+  template <class F>
+  Status step(const JournalEntry &e, F action) {
+    VR_TRY(j_.append(e));
+    VR_TRY(action());
+    done_.push_back(e);
+    return {};
+  }
+  Status info(const std::string &k, const std::string &v) {
+    return step(JournalEntry{"info", {k, v}}, [] { return Status(); });
+  }
+  Result<IfName> pick_uplink(Rtnl &host);
+  Result<IpNet> pick_transit(Rtnl &host);
+  Status change_sysctl(const std::string &kind, const std::string &key, const std::string &value,
+                       std::optional<std::string> original = std::nullopt);
+  Status write_dns();
+
+  const NetnsName &name_;
+  const NamespaceConfig &cfg_;
+  Journal &j_;
+  IfName veth_;
+  std::vector<JournalEntry> done_;
+};
+
+Result<IfName> Builder::pick_uplink(Rtnl &host) {
+  if (cfg_.uplink.interface) {
+    auto l = host.link(*cfg_.uplink.interface);
+    if (!l) return make_error("find uplink", cfg_.uplink.interface->str(),
+                              "no such interface in the host namespace ([uplink] interface)");
+    return *cfg_.uplink.interface;
+  }
+  VR_ASSIGN(auto routes, host.routes(AF_INET));
+  const Route *best = nullptr;
+  for (const auto &r : routes)
+    if (r.table == RT_TABLE_MAIN && r.dst.len == 0 && r.type == RTN_UNICAST && r.oif > 0 &&
+        (!best || r.priority < best->priority))
+      best = &r;
+  if (!best)
+    return make_error("find uplink", "auto",
+                      "no IPv4 default route in the host namespace; set [uplink] interface in " +
+                          config_path(name_));
+  VR_ASSIGN(auto links, host.links());
+  for (const auto &l : links)
+    if (l.index == best->oif) return IfName::parse(l.name);
+  return make_error("find uplink", "auto", "the default route's interface vanished");
+}
+
+Result<IpNet> Builder::pick_transit(Rtnl &host) {
+  VR_ASSIGN(auto routes, host.routes(AF_INET));
+  auto clash = [&](const IpNet &n) -> const Route * {
+    for (const auto &r : routes)
+      if (r.dst.len > 0 && r.dst.overlaps(n)) return &r;
+    return nullptr;
+  };
+  if (cfg_.uplink.subnet) {
+    if (const Route *r = clash(*cfg_.uplink.subnet))
+      return make_error("choose transit subnet", cfg_.uplink.subnet->str(),
+                        "overlaps the host route " + r->dst.str() + " ([uplink] subnet)");
+    return *cfg_.uplink.subnet;
+  }
+  const uint32_t base = IpAddr::parse("10.250.0.0").value().v4_host();
+  for (uint32_t i = 0; i < 65536 / 4; ++i) {
+    IpNet cand{IpAddr::v4(base + i * 4), 30};
+    if (!clash(cand)) return cand;
+  }
+  return make_error("choose transit subnet", "10.250.0.0/16", "no free /30 left; set [uplink] subnet");
+}
+
+Status Builder::change_sysctl(const std::string &kind, const std::string &key,
+                              const std::string &value, std::optional<std::string> original) {
+  VR_ASSIGN(std::string old, sysctl_read(key));
+  if (!original) original = old;
+  return step(JournalEntry{kind, {key, *original}}, [&] { return sysctl_write(key, value); });
+}
+
+Status Builder::write_dns() {
+  std::string host_nss;
+  if (int fd = ::open("/etc/nsswitch.conf", O_RDONLY | O_CLOEXEC); fd >= 0) {
+    UniqueFd f(fd);
+    auto t = read_all(f.get(), "/etc/nsswitch.conf");
+    if (t) host_nss = t.value();
+  }
+  struct stat st;
+  if (::stat(kEtcNetnsDir, &st) < 0) {
+    VR_TRY(step(JournalEntry{"dir", {kEtcNetnsDir}}, [] {
+      if (::mkdir(kEtcNetnsDir, 0755) < 0) return Status(errno_error("mkdir", kEtcNetnsDir));
+      return Status();
+    }));
+  }
+  const std::string dir = etc_netns_dir(name_);
+  VR_TRY(step(JournalEntry{"dir", {dir}}, [&] {
+    if (::mkdir(dir.c_str(), 0755) < 0)
+      return Status(errno == EEXIST
+                        ? make_error("mkdir", dir, "exists and was not made by vpnrun; remove it")
+                        : errno_error("mkdir", dir));
+    return Status();
+  }));
+  VR_ASSIGN(UniqueFd dfd, open_at(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
+  for (const char *file : kDnsFiles) {
+    const std::string path = dir + "/" + file;
+    VR_TRY(step(JournalEntry{"file", {path}}, [&]() -> Status {
+      VR_ASSIGN(UniqueFd fd, open_at(dfd.get(), file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644));
+      return write_all(fd.get(), dns_file_content(file, name_, cfg_.dns.servers, host_nss), path);
+    }));
+  }
+  return {};
+}
+
+Result<UpOutcome> Builder::build() {
+  // Read-only decisions first: nothing is made before the plan is known.
+  VR_ASSIGN(Rtnl host, Rtnl::open());
+  VR_ASSIGN(IfName uplink, pick_uplink(host));
+  VR_ASSIGN(IpNet transit, pick_transit(host));
+  const uint32_t net = transit.addr.v4_host();
+  const uint32_t off = transit.len == 31 ? 0 : 1;
+  const IpNet host_addr{IpAddr::v4(net + off), transit.len};
+  const IpNet ns_addr{IpAddr::v4(net + off + 1), transit.len};
+  const IfName inner = IfName::parse(kNsUplink).value();
+  for (const auto &e : cfg_.vpn.endpoints)
+    if (e.addr.family == AF_INET6)
+      return make_error("plan uplink", e.str(),
+                        "IPv6 endpoints cannot be reached through the veth uplink (IPv4 NAT)");
+
+  VR_TRY(fault_point("journal"));
+  VR_TRY(info("mode", to_string(cfg_.uplink.mode)));
+  VR_TRY(info("uplink", uplink.str()));
+  VR_TRY(info("host-veth", veth_.str()));
+  VR_TRY(info("transit", transit.str()));
+  VR_TRY(info("host-address", host_addr.str()));
+  VR_TRY(info("ns-address", ns_addr.str()));
+
+  VR_TRY(fault_point("netns"));
+  UniqueFd ns;
+  VR_TRY(step(JournalEntry{"netns", {name_.str()}}, [&]() -> Status {
+    auto fd = netns_create(name_);
+    if (!fd) {
+      if (fd.error().err == EEXIST)
+        return make_error("create namespace", netns_path(name_),
+                          "exists and was not made by vpnrun (remove it with `ip netns del " +
+                              name_.str() + "`)");
+      return fd.error();
+    }
+    ns = std::move(fd).value();
+    return {};
+  }));
+
+  std::optional<Rtnl> inside;
+  {
+    // Inside the new namespace: sysctls, loopback, and the kill switch, all
+    // before any way out exists.
+    VR_ASSIGN(ScopedNetns in, ScopedNetns::enter(ns.get(), netns_path(name_)));
+    VR_TRY(fault_point("ns-sysctl"));
+    if (!cfg_.ipv6.enable) {
+      VR_TRY(change_sysctl("ns-sysctl", "ipv6/conf/all/disable_ipv6", "1"));
+      VR_TRY(change_sysctl("ns-sysctl", "ipv6/conf/default/disable_ipv6", "1"));
+    }
+    VR_TRY(fault_point("loopback"));
+    VR_ASSIGN(Rtnl r, Rtnl::open());
+    inside.emplace(std::move(r));
+    VR_ASSIGN(Link lo, inside->link(IfName::parse("lo").value()));
+    VR_TRY(inside->set_up(lo.index));
+    VR_TRY(fault_point("killswitch"));
+    VR_TRY(step(JournalEntry{"ns-nft", {kKillSwitchFamily, kKillSwitchTable}}, [&]() -> Status {
+      VR_ASSIGN(Nft nft, Nft::open());
+      KillSwitchSpec ks{inner.str(), cfg_.vpn.endpoints, cfg_.tunnel_patterns(), cfg_.ipv6.enable};
+      return nft.run(killswitch_ruleset(ks), "kill switch in " + netns_path(name_));
+    }));
+  }
+
+  VR_TRY(fault_point("veth"));
+  VR_TRY(step(JournalEntry{"link", {veth_.str()}},
+              [&] { return host.create_veth(veth_, inner, ns.get(), true); }));
+
+  VR_TRY(fault_point("addresses"));
+  VR_ASSIGN(Link hl, host.link(veth_));
+  VR_TRY(host.add_address(hl.index, host_addr));
+  VR_ASSIGN(Link il, inside->link(inner));
+  VR_TRY(inside->add_address(il.index, ns_addr));
+  VR_TRY(inside->set_up(il.index));
+
+  VR_TRY(fault_point("route"));
+  VR_TRY(inside->add_route(IpNet{IpAddr::v4(0), 0}, host_addr.addr, il.index));
+
+  // The uplink's forwarding as it was before any vpnrun namespace changed it.
+  const auto others = shared_elsewhere(name_);
+  std::optional<std::string> uplink_orig;
+  if (auto it = others.find("sysctl " + fwd_key(uplink.str())); it != others.end())
+    uplink_orig = it->second;
+  if (!uplink_orig) { VR_ASSIGN(uplink_orig, sysctl_read(fwd_key(uplink.str()))); }
+
+  VR_TRY(fault_point("host-nat"));
+  const std::string table = host_table_name(name_);
+  VR_TRY(step(JournalEntry{"nft", {kHostFamily, table}}, [&]() -> Status {
+    VR_ASSIGN(Nft nft, Nft::open());
+    HostNatSpec spec{table, veth_, uplink, transit, cfg_.vpn.endpoints, *uplink_orig == "0"};
+    return nft.run(host_ruleset(spec), std::string(kHostFamily) + " " + table);
+  }));
+
+  // Forwarding on the two interfaces that carry the traffic, never globally.
+  VR_TRY(fault_point("forwarding"));
+  VR_TRY(change_sysctl("sysctl", fwd_key(veth_.str()), "1"));
+  VR_TRY(change_sysctl("sysctl", fwd_key(uplink.str()), "1", uplink_orig));
+
+  VR_TRY(fault_point("dns"));
+  VR_TRY(write_dns());
+
+  VR_TRY(fault_point("commit"));
+  VR_TRY(step(JournalEntry{"up", {}}, [] { return Status(); }));
+  return UpOutcome{false, false, uplink.str(), veth_.str(), transit.str()};
+}
+
+Status check_supported(const NamespaceConfig &cfg, const NetnsName &name) {
+  // Honest refusals until the VPN-client work lands: never half-build.
+  if (cfg.uplink.mode == UplinkMode::tunnel)
+    return make_error("up", name.str(), "[uplink] mode = \"tunnel\" is not supported yet; use \"veth\"");
+  if (cfg.vpn.type != VpnType::none)
+    return make_error("up", name.str(),
+                      std::string("[vpn] type = \"") + to_string(cfg.vpn.type) +
+                          "\": starting the client is not supported yet; use type = \"none\" "
+                          "and start the client in the namespace yourself");
+  return {};
+}
+
+Status ensure_run_dir() {
+  if (::mkdir(kRunDir, 0755) < 0 && errno != EEXIST) return errno_error("mkdir", kRunDir);
+  return {};
+}
+
+Error undo_failed(const char *what, const NetnsName &name, const Error &first, size_t count) {
+  return make_error(what, name.str(),
+                    first.message() + " (" + std::to_string(count) +
+                        " step(s) left in the journal; `vpnrun down " + name.str() + "` retries)");
+}
+
+}  // namespace
+
+Result<UpOutcome> up(const NetnsName &name) {
+  VR_ASSIGN(NamespaceConfig cfg, load_config(name));
+  VR_TRY(check_supported(cfg, name));
+  VR_TRY(ensure_run_dir());
+  VR_ASSIGN(FileLock lock, FileLock::acquire(kRunDir));
+
+  bool repaired = false;
+  VR_ASSIGN(auto existing, Journal::load(name));
+  if (existing) {
+    if (existing->complete()) {
+      auto st = inspect(name);
+      if (st && st->state == NamespaceState::up)
+        return UpOutcome{true, false, existing->info("uplink").value_or(""),
+                         existing->info("host-veth").value_or(""),
+                         existing->info("transit").value_or("")};
+    }
+    // Interrupted or broken: remove what the journal lists, then build afresh.
+    auto [failed, first] = undo_all(name, existing->entries());
+    if (first) {
+      (void)existing->rewrite(failed);
+      return undo_failed("repair", name, *first, failed.size());
+    }
+    VR_TRY(existing->remove());
+    repaired = true;
+  }
+
+  VR_ASSIGN(Journal j, Journal::create(name));
+  Builder b(name, cfg, j);
+  auto r = b.build();
+  if (!r) {
+    auto [failed, first] = undo_all(name, b.done());
+    if (first) {
+      (void)j.rewrite(failed);
+      Error e = r.error();
+      e.detail = (e.detail.empty() ? std::strerror(e.err) : e.detail) +
+                 "; rollback failed too: " + first->message();
+      return e;
+    }
+    (void)j.remove();
+    return r.error();
+  }
+  r->repaired = repaired;
+  return r;
+}
+
+Result<DownOutcome> down(const NetnsName &name) {
+  struct stat st;
+  if (::stat(kRunDir, &st) < 0) return DownOutcome{false};
+  VR_ASSIGN(FileLock lock, FileLock::acquire(kRunDir));
+  VR_ASSIGN(auto j, Journal::load(name));
+  if (!j) return DownOutcome{false};
+  auto [failed, first] = undo_all(name, j->entries());
+  if (first) {
+    (void)j->rewrite(failed);
+    return undo_failed("down", name, *first, failed.size());
+  }
+  VR_TRY(j->remove());
+  return DownOutcome{true};
+}
+
+}  // namespace vpnrun
