@@ -88,6 +88,8 @@ std::string killswitch_ruleset(const KillSwitchSpec &s) {
     if (s.ipv6) r += "    oifname " + up + " ip6 daddr . meta l4proto . th dport @endpoints6 accept\n";
   }
   for (const auto &t : s.tunnels) r += "    oifname " + quoted(t.str()) + " accept\n";
+  // Refused, not dropped: programs get an error at once instead of hanging.
+  r += "    meta l4proto tcp counter name \"blocked\" reject with tcp reset\n";
   r += "    counter name \"blocked\" reject with icmpx admin-prohibited\n";
   r += "  }\n";
   r += "  chain input {\n";

@@ -1,0 +1,87 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace vt {
+
+namespace {
+std::string slurp(const std::string &path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+}  // namespace
+
+Out sh(const std::string &cmd) {
+  char o[] = "/tmp/vt-out-XXXXXX", e[] = "/tmp/vt-err-XXXXXX";
+  int ofd = mkstemp(o), efd = mkstemp(e);
+  Out r;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(ofd, 1);
+    dup2(efd, 2);
+    execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char *>(nullptr));
+    _exit(127);
+  }
+  int st = 0;
+  waitpid(pid, &st, 0);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  r.out = slurp(o);
+  r.err = slurp(e);
+  close(ofd);
+  close(efd);
+  unlink(o);
+  unlink(e);
+  return r;
+}
+
+Out run(const std::string &args, const std::string &env) {
+  return sh(env + " " VPNRUN_BIN " " + args);
+}
+
+std::string snapshot() {
+  // Counters and kernel-wide statistics move on their own; everything else must
+  // come back byte for byte.
+  return sh(
+             "set -o pipefail;"
+             "echo '## links'; ip -d link show | sed -E 's/^[0-9]+: //';"
+             "echo '## addresses'; ip addr show; ip -6 addr show;"
+             "echo '## routes'; ip route show table all; ip -6 route show table all;"
+             "echo '## rules'; ip rule; ip -6 rule;"
+             "echo '## nft'; nft list ruleset;"
+             "echo '## sysctl'; sysctl -a --pattern '^net\\.' 2>/dev/null"
+             "  | grep -vE 'nf_conntrack_count|^net\\.netfilter\\.nf_log|stable_secret|"
+             "flow_limit|netdev_rss_key|hash_rnd|nf_conntrack_events';"
+             "echo '## netns'; ip netns list;"
+             "echo '## mounts'; awk '{print $5, $6, $7, $9, $10}' /proc/self/mountinfo | sort;"
+             "echo '## files'; find /run/netns /run/vpnrun /etc/netns /etc/vpnrun -printf '%p %M %u %s\\n' | sort;")
+      .out;
+}
+
+std::string diff(const std::string &a, const std::string &b) {
+  if (a == b) return "";
+  std::ofstream("/tmp/vt-a") << a;
+  std::ofstream("/tmp/vt-b") << b;
+  return sh("diff -u /tmp/vt-a /tmp/vt-b | head -60").out;
+}
+
+void write_config(const std::string &name, const std::string &toml, unsigned mode) {
+  std::string path = "/etc/vpnrun/" + name + ".toml";
+  std::ofstream(path) << toml;
+  chmod(path.c_str(), mode);
+}
+
+void remove_config(const std::string &name) {
+  unlink(("/etc/vpnrun/" + name + ".toml").c_str());
+}
+
+}  // namespace vt

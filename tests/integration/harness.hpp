@@ -1,0 +1,28 @@
+// Helpers for integration tests. They run as root inside tests/sandbox (a fresh
+// network namespace and private mounts), drive the real `vpnrun` binary, and
+// inspect the sandbox with iproute2 and nft (tests may use them; the product may not).
+#pragma once
+#include <string>
+
+namespace vt {
+
+struct Out {
+  int code = -1;
+  std::string out, err;
+};
+
+// bash -c CMD, capturing stdout and stderr. `env` is prepended ("A=1 B=2 ").
+Out sh(const std::string &cmd);
+// The vpnrun binary under test, with arguments.
+Out run(const std::string &args, const std::string &env = "");
+
+// Everything vpnrun may change in the sandbox: links, addresses, routes, rules,
+// the nft ruleset, net sysctls, mounts, and the files under the paths it owns.
+std::string snapshot();
+// A readable diff of two snapshots (empty when equal).
+std::string diff(const std::string &a, const std::string &b);
+
+void write_config(const std::string &name, const std::string &toml, unsigned mode = 0644);
+void remove_config(const std::string &name);
+
+}  // namespace vt
