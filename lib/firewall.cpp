@@ -28,10 +28,21 @@ std::string first_error_line(const char *buf) {
 }
 }  // namespace
 
+namespace {
+// libnftables reports errors as text; "No such file or directory" is the
+// kernel's ENOENT (an object that is not there), which callers may tolerate.
+Error nft_error(const std::string &what, const char *buf) {
+  std::string err = first_error_line(buf);
+  if (err.find("No such file or directory") != std::string::npos) return make_error("nftables", what, ENOENT);
+  if (err.find("File exists") != std::string::npos) return make_error("nftables", what, EEXIST);
+  return make_error("nftables", what, err);
+}
+}  // namespace
+
 Status Nft::run(const std::string &cmds, const std::string &what) {
   nft_ctx_output_set_flags(ctx_.get(), 0);
   if (nft_run_cmd_from_buffer(ctx_.get(), cmds.c_str()) != 0)
-    return make_error("nftables", what, first_error_line(nft_ctx_get_error_buffer(ctx_.get())));
+    return nft_error(what, nft_ctx_get_error_buffer(ctx_.get()));
   return {};
 }
 
@@ -39,12 +50,7 @@ Result<std::string> Nft::run_json(const std::string &cmd, const std::string &wha
   nft_ctx_output_set_flags(ctx_.get(), NFT_CTX_OUTPUT_JSON);
   int rc = nft_run_cmd_from_buffer(ctx_.get(), cmd.c_str());
   nft_ctx_output_set_flags(ctx_.get(), 0);
-  if (rc != 0) {
-    std::string err = first_error_line(nft_ctx_get_error_buffer(ctx_.get()));
-    if (err.find("No such file or directory") != std::string::npos)
-      return make_error("nftables", what, ENOENT);
-    return make_error("nftables", what, err);
-  }
+  if (rc != 0) return nft_error(what, nft_ctx_get_error_buffer(ctx_.get()));
   const char *out = nft_ctx_get_output_buffer(ctx_.get());
   return std::string(out ? out : "");
 }
@@ -102,40 +108,128 @@ std::string killswitch_ruleset(const KillSwitchSpec &s) {
   r += "  chain forward {\n";
   r += "    type filter hook forward priority filter; policy drop;\n";
   r += "  }\n";
-  return replace_table(kKillSwitchFamily, kKillSwitchTable, r);
+  return create_table(kKillSwitchFamily, kKillSwitchTable, r);
 }
 
-std::string host_table_name(const NetnsName &name) { return "vpnrun-" + name.str(); }
-
-std::string host_ruleset(const HostNatSpec &s) {
-  const std::string veth = quoted(s.host_veth.str());
-  const std::string up = quoted(s.uplink.str());
-  const std::string e4 = elements(s.endpoints, AF_INET);
+std::string host_table_ruleset() {
+  const std::string vr = "\"" + std::string(kHostVethPrefix) + "*\"";
   std::string r;
+  r += "  set allowed { type ifname . ifname . ipv4_addr . inet_proto . inet_service; }\n";
+  r += "  set nat { type ipv4_addr . ifname; flags interval; }\n";
+  r += "  set guarded { type ifname; }\n";
   r += "  chain forward {\n";
   r += "    type filter hook forward priority filter; policy accept;\n";
-  if (!e4.empty())
-    r += "    iifname " + veth + " oifname " + up + " ip daddr . meta l4proto . th dport { " + e4 +
-         " } accept\n";
-  r += "    iifname " + veth + " counter drop\n";
-  r += "    oifname " + veth + " ct state established,related accept\n";
-  r += "    oifname " + veth + " counter drop\n";
-  if (s.guard_uplink)
-    r += "    iifname " + up + " oifname != \"" + std::string(kHostVethPrefix) + "*\" counter drop\n";
+  r += "    iifname . oifname . ip daddr . meta l4proto . th dport @allowed accept\n";
+  r += "    iifname " + vr + " counter drop\n";
+  r += "    oifname " + vr + " ct state established,related accept\n";
+  r += "    oifname " + vr + " counter drop\n";
+  r += "    iifname @guarded oifname != " + vr + " counter drop\n";
   r += "  }\n";
   r += "  chain postrouting {\n";
   r += "    type nat hook postrouting priority srcnat; policy accept;\n";
-  r += "    oifname " + up + " ip saddr " + s.transit.str() + " masquerade\n";
+  r += "    ip saddr . oifname @nat masquerade\n";
   r += "  }\n";
-  return replace_table(kHostFamily, s.table, r);
+  return create_table(kHostFamily, kHostTable, r);
 }
 
-std::string replace_table(const std::string &family, const std::string &table,
-                          const std::string &body) {
-  // add + delete + declare in one transaction: an atomic replace that works
-  // whether or not the table exists (e.g. left by a crash).
-  return "add table " + family + " " + table + "\n" + "delete table " + family + " " + table +
-         "\n" + "table " + family + " " + table + " {\n" + body + "}\n";
+namespace {
+
+enum class Field { ifname, addr, net, proto, port };
+
+const std::vector<Field> *fields_of(const std::string &set) {
+  static const std::vector<Field> allowed{Field::ifname, Field::ifname, Field::addr, Field::proto,
+                                          Field::port};
+  static const std::vector<Field> nat{Field::net, Field::ifname};
+  static const std::vector<Field> guarded{Field::ifname};
+  if (set == "allowed") return &allowed;
+  if (set == "nat") return &nat;
+  if (set == "guarded") return &guarded;
+  return nullptr;
+}
+
+bool field_ok(Field f, const std::string &v) {
+  switch (f) {
+    case Field::ifname: return IfName::parse(v).ok();
+    case Field::addr: {
+      auto a = IpAddr::parse(v);
+      return a && a->family == AF_INET;
+    }
+    case Field::net: {
+      auto n = IpNet::parse(v);
+      return n && n->addr.family == AF_INET;
+    }
+    case Field::proto: return v == "udp" || v == "tcp";
+    case Field::port: return Endpoint::parse("0.0.0.0:" + v).ok();
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<HostElement> HostElement::parse(const std::string &set, const std::string &token) {
+  const auto *types = fields_of(set);
+  if (!types) return make_error("parse host element", set, "unknown set");
+  HostElement e{set, {}};
+  size_t start = 0;
+  for (;;) {
+    size_t comma = token.find(',', start);
+    e.fields.push_back(token.substr(start, comma == std::string::npos ? comma : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (e.fields.size() != types->size()) return make_error("parse host element", token, "wrong number of fields");
+  for (size_t i = 0; i < types->size(); ++i)
+    if (!field_ok((*types)[i], e.fields[i])) return make_error("parse host element", token, "bad field '" + e.fields[i] + "'");
+  return e;
+}
+
+std::string HostElement::token() const {
+  std::string t;
+  for (const auto &f : fields) t += (t.empty() ? "" : ",") + f;
+  return t;
+}
+
+std::string HostElement::nft() const {
+  const auto *types = fields_of(set);
+  std::string out;
+  for (size_t i = 0; types && i < fields.size() && i < types->size(); ++i) {
+    if (i) out += " . ";
+    out += (*types)[i] == Field::ifname ? quoted(fields[i]) : fields[i];
+  }
+  return out;
+}
+
+std::vector<HostElement> host_elements(const IfName &veth, const IfName &uplink,
+                                       const IpNet &transit, const std::vector<Endpoint> &eps) {
+  std::vector<HostElement> out{{"nat", {transit.str(), uplink.str()}}};
+  for (const auto &e : eps)
+    if (e.addr.family == AF_INET)
+      out.push_back({"allowed", {veth.str(), uplink.str(), e.addr.str(), proto_name(e.proto),
+                                 std::to_string(e.port)}});
+  return out;
+}
+
+HostElement guard_element(const IfName &uplink) { return {"guarded", {uplink.str()}}; }
+
+std::string add_elements(const std::vector<HostElement> &els) {
+  std::string r;
+  for (const auto &e : els)
+    r += "add element " + std::string(kHostFamily) + " " + kHostTable + " " + e.set + " { " + e.nft() + " }\n";
+  return r;
+}
+
+std::string delete_element(const HostElement &e) {
+  return "delete element " + std::string(kHostFamily) + " " + kHostTable + " " + e.set + " { " + e.nft() + " }\n";
+}
+
+std::string create_table(const std::string &family, const std::string &table,
+                         const std::string &body) {
+  // `create` fails when the table exists: a table vpnrun did not journal is
+  // never merged into or taken over. No deletion in the transaction either:
+  // deletions make the kernel reclaim after an RCU grace period, and closing
+  // the nft socket waits for that (~15 ms here).
+  return "create table " + family + " " + table + "\n" + "table " + family + " " + table +
+         " {\n" + body + "}\n";
 }
 
 Status delete_table(Nft &nft, const std::string &family, const std::string &table) {

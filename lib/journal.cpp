@@ -23,8 +23,8 @@ bool token_ok(const std::string &t) {
 size_t arity(const std::string &kind) {
   if (kind == "up") return 0;
   if (kind == "netns" || kind == "link" || kind == "dir" || kind == "file") return 1;
-  if (kind == "sysctl" || kind == "nft" || kind == "ns-sysctl" || kind == "ns-nft" ||
-      kind == "info")
+  if (kind == "sysctl" || kind == "nft-table" || kind == "nft-elem" || kind == "ns-sysctl" ||
+      kind == "ns-nft" || kind == "info")
     return 2;
   return SIZE_MAX;
 }
@@ -48,6 +48,8 @@ Result<JournalEntry> JournalEntry::parse(const std::string &line) {
 
 std::string JournalEntry::shared_key() const {
   if (kind == "sysctl" || kind == "dir") return kind + " " + args[0];
+  if (kind == "nft-table") return kind + " " + args[0] + " " + args[1];
+  if (kind == "nft-elem" && args[0] == "guarded") return kind + " " + args[0] + " " + args[1];
   return {};
 }
 

@@ -156,10 +156,13 @@ Result<NamespaceStatus> inspect(const NetnsName &name) {
     if (!s.host_veth_up) s.problems.push_back("host side of the veth ('" + s.host_veth + "') is missing or down");
   }
   if (auto nft = Nft::open(); nft) {
-    s.host_nat = nft->run_json("list table " + std::string(kHostFamily) + " " + host_table_name(name),
-                               "host NAT").ok();
+    // Our masquerade element: the transit prefix (printed as its address) in @nat.
+    auto set = nft->run_json("list set " + std::string(kHostFamily) + " " + kHostTable + " nat", "host NAT");
+    auto net = IpNet::parse(s.transit);
+    s.host_nat = set && net && set->find("\"" + net->addr.str() + "\"") != std::string::npos;
   }
-  if (!s.host_nat) s.problems.push_back("host NAT table " + std::string(kHostFamily) + " " + host_table_name(name) + " not loaded");
+  if (!s.host_nat)
+    s.problems.push_back("host NAT for " + s.transit + " missing from table " + kHostFamily + " " + kHostTable);
   const std::string resolv = etc_netns_dir(name) + "/resolv.conf";
   if (::stat(resolv.c_str(), &st) < 0) s.problems.push_back(resolv + " is missing");
   s.dns_servers = nameservers(resolv);

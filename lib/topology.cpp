@@ -90,12 +90,18 @@ std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
     } else if (e.kind == "sysctl") {
       // Another namespace still relies on it: the last one out restores it.
       if (!others.count(e.shared_key())) s = sysctl_write(e.args[0], e.args[1]);
-    } else if (e.kind == "nft") {
+    } else if (e.kind == "nft-table" || e.kind == "nft-elem") {
+      if (others.count(e.shared_key())) continue;  // still in use by another namespace
       if (!nft) {
         auto r = Nft::open();
         if (!r) s = r.error(); else nft.emplace(std::move(r).value());
       }
-      if (nft) s = delete_table(*nft, e.args[0], e.args[1]);
+      if (nft && e.kind == "nft-table") {
+        s = delete_table(*nft, e.args[0], e.args[1]);
+      } else if (nft) {
+        auto el = HostElement::parse(e.args[0], e.args[1]);
+        s = el ? nft->run(delete_element(el.value()), "host element " + e.args[1]) : Status(el.error());
+      }
     } else if (e.kind == "file") {
       if (::unlink(e.args[0].c_str()) < 0) s = errno_error("unlink", e.args[0]);
     } else if (e.kind == "dir") {
@@ -128,6 +134,14 @@ class Builder {
     VR_TRY(j_.append(e));
     VR_TRY(action());
     done_.push_back(e);
+    return {};
+  }
+  // Several entries for one action that is all-or-nothing (one transaction).
+  template <class F>
+  Status step_all(const std::vector<JournalEntry> &es, F action) {
+    for (const auto &e : es) VR_TRY(j_.append(e));
+    VR_TRY(action());
+    done_.insert(done_.end(), es.begin(), es.end());
     return {};
   }
   Status info(const std::string &k, const std::string &v) {
@@ -312,12 +326,23 @@ Result<UpOutcome> Builder::build() {
     uplink_orig = it->second;
   if (!uplink_orig) { VR_ASSIGN(uplink_orig, sysctl_read(fwd_key(uplink.str()))); }
 
+  // The host table is shared: the first namespace creates it, each adds its
+  // own set elements, all in one transaction.
   VR_TRY(fault_point("host-nat"));
-  const std::string table = host_table_name(name_);
-  VR_TRY(step(JournalEntry{"nft", {kHostFamily, table}}, [&]() -> Status {
+  std::vector<JournalEntry> nat_entries{{"nft-table", {kHostFamily, kHostTable}}};
+  auto elements = host_elements(veth_, uplink, transit, cfg_.vpn.endpoints);
+  if (*uplink_orig == "0") elements.push_back(guard_element(uplink));
+  for (const auto &el : elements) nat_entries.push_back({"nft-elem", {el.set, el.token()}});
+  const bool table_exists = others.count("nft-table " + std::string(kHostFamily) + " " + kHostTable);
+  VR_TRY(step_all(nat_entries, [&]() -> Status {
     VR_ASSIGN(Nft nft, Nft::open());
-    HostNatSpec spec{table, veth_, uplink, transit, cfg_.vpn.endpoints, *uplink_orig == "0"};
-    return nft.run(host_ruleset(spec), std::string(kHostFamily) + " " + table);
+    std::string cmds = table_exists ? "" : host_table_ruleset();
+    auto r = nft.run(cmds + add_elements(elements), std::string(kHostFamily) + " " + kHostTable);
+    if (!r && r.error().err == EEXIST)
+      return make_error("create nftables table", std::string(kHostFamily) + " " + kHostTable,
+                        "exists but no vpnrun journal holds it; remove it with `nft delete table " +
+                            std::string(kHostFamily) + " " + kHostTable + "`");
+    return r;
   }));
 
   // Forwarding on the two interfaces that carry the traffic, never globally.

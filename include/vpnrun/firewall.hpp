@@ -44,27 +44,43 @@ struct KillSwitchSpec {
 };
 std::string killswitch_ruleset(const KillSwitchSpec &s);
 
-// On the host: masquerade the transit net out of the uplink, forward only the
-// namespace's endpoint traffic, and nothing unsolicited back in.
+// On the host: one table for every VPN namespace, created by the first `up`
+// and deleted by the last `down`. Its rules match on the "vr-" interface prefix
+// and on sets; a namespace adds and removes only set elements, so the cost of
+// `up` does not grow with the number of namespaces (libnftables reads the
+// whole ruleset of every table it may touch).
 inline constexpr const char *kHostFamily = "ip";
+inline constexpr const char *kHostTable = "vpnrun";
 inline constexpr const char *kHostVethPrefix = "vr-";
 
-struct HostNatSpec {
-  std::string table;
-  IfName host_veth;
-  IfName uplink;
-  IpNet transit;
-  std::vector<Endpoint> endpoints;  // IPv4 only
-  // The uplink did not forward before vpnrun: keep it from forwarding anything
-  // but vpnrun's own traffic now that its forwarding is on.
-  bool guard_uplink = false;
-};
-std::string host_table_name(const NetnsName &name);  // "vpnrun-NAME"
-std::string host_ruleset(const HostNatSpec &s);
+// `create table ip vpnrun { ... }`: masquerade (transit . uplink) pairs in @nat,
+// forward only (veth . uplink . address . proto . port) in @allowed out of a
+// vpnrun veth, nothing unsolicited back in, and for each uplink in @guarded
+// (its forwarding was off before vpnrun) nothing forwarded but vpnrun's traffic.
+std::string host_table_ruleset();
 
-// Replace a table atomically (creating it when absent).
-std::string replace_table(const std::string &family, const std::string &table,
-                          const std::string &body);
+// One element of a host-table set, kept in the journal as one token: its fields
+// joined by ','. Sets and fields: allowed (veth, uplink, address, proto, port),
+// nat (transit prefix, uplink), guarded (uplink). Every field is validated.
+struct HostElement {
+  std::string set;
+  std::vector<std::string> fields;
+
+  static Result<HostElement> parse(const std::string &set, const std::string &token);
+  std::string token() const;
+  std::string nft() const;  // the element in nft syntax; only valid once parsed
+  bool operator==(const HostElement &) const = default;
+};
+// A namespace's own elements: @nat, and @allowed for each IPv4 endpoint.
+std::vector<HostElement> host_elements(const IfName &veth, const IfName &uplink,
+                                       const IpNet &transit, const std::vector<Endpoint> &eps);
+HostElement guard_element(const IfName &uplink);
+std::string add_elements(const std::vector<HostElement> &els);
+std::string delete_element(const HostElement &el);
+
+// Create a table with its contents in one transaction; fails if it exists.
+std::string create_table(const std::string &family, const std::string &table,
+                         const std::string &body);
 // Delete a table; succeeds when it is already gone.
 Status delete_table(Nft &nft, const std::string &family, const std::string &table);
 

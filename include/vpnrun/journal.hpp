@@ -15,8 +15,9 @@ namespace vpnrun {
 inline constexpr const char *kRunDir = "/run/vpnrun";
 
 struct JournalEntry {
-  // netns NAME | link IFNAME | sysctl KEY OLD | nft FAMILY TABLE | dir PATH |
-  // file PATH | ns-sysctl KEY OLD | ns-nft FAMILY TABLE | info KEY VALUE | up
+  // netns NAME | link IFNAME | sysctl KEY OLD | nft-table FAMILY TABLE |
+  // nft-elem SET ELEMENT (of the host table) | dir PATH | file PATH |
+  // ns-sysctl KEY OLD | ns-nft FAMILY TABLE | info KEY VALUE | up
   std::string kind;
   std::vector<std::string> args;
 

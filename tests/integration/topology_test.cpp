@@ -105,10 +105,15 @@ TEST_F(Topology, TwoNamespacesDoNotCollide) {
   EXPECT_EQ("10.250.0.5/30", sh("ip -o -4 addr show vr-beta | awk '{print $4}' | tr -d '\\n'").out);
   EXPECT_EQ(0, run("status alpha").code);
   EXPECT_EQ(0, run("status beta").code);
+  // One host table for both; each holds only its own elements.
+  EXPECT_EQ("1\n", sh("nft list tables | grep -c 'table ip vpnrun$'").out);
+  EXPECT_NE(std::string::npos, sh("nft list set ip vpnrun guarded").out.find("\"eth0\""));
   // The uplink's forwarding is shared: it stays on until the last one is down,
   // then returns to what it was before the first.
   ASSERT_EQ(0, run("down alpha").code);
   EXPECT_EQ("1\n", sh("cat /proc/sys/net/ipv4/conf/eth0/forwarding").out);
+  EXPECT_NE(std::string::npos, sh("nft list set ip vpnrun guarded").out.find("\"eth0\""));
+  EXPECT_EQ(std::string::npos, sh("nft list set ip vpnrun nat").out.find("10.250.0.0/30"));
   EXPECT_EQ(0, run("status beta").code);
   ASSERT_EQ(0, run("down beta").code);
   EXPECT_EQ("0\n", sh("cat /proc/sys/net/ipv4/conf/eth0/forwarding").out);
@@ -118,7 +123,7 @@ TEST_F(Topology, ForwardingThatWasOnStaysOnWithoutGuard) {
   ASSERT_EQ(0, sh("sysctl -qw net.ipv4.conf.eth0.forwarding=1").code);
   std::string base = snapshot();
   ASSERT_EQ(0, run("up vpn").code);
-  EXPECT_EQ(std::string::npos, sh("nft list table ip vpnrun-vpn").out.find("oifname != \"vr-*\""));
+  EXPECT_EQ(std::string::npos, sh("nft list set ip vpnrun guarded").out.find("eth0"));
   ASSERT_EQ(0, run("down vpn").code);
   EXPECT_EQ("", diff(base, snapshot()));
   ASSERT_EQ(0, sh("sysctl -qw net.ipv4.conf.eth0.forwarding=0").code);
