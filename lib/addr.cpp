@@ -107,6 +107,7 @@ Result<Endpoint> Endpoint::parse(std::string_view s) {
       return bad("expected [IPV6]:PORT");
     host = rest.substr(1, close - 1);
     port = rest.substr(close + 2);
+    if (host.find(':') == std::string_view::npos) return bad("brackets are for IPv6 addresses only");
   } else {
     auto colon = rest.rfind(':');
     if (colon == std::string_view::npos) return bad("expected ADDRESS:PORT[/udp|/tcp]");

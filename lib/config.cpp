@@ -163,6 +163,7 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
       std::vector<std::string> names;
       if (n->is_string()) names.push_back(*n->value<std::string>());
       else { VR_ASSIGN(names, p.strings(*n, "vpn.tunnel")); }
+      if (names.empty()) return p.fail(*n, "vpn.tunnel", "empty; use \"auto\" or name the tunnel interface");
       if (!(names.size() == 1 && names[0] == "auto")) {
         for (const auto &s : names) {
           auto pat = IfPattern::parse(s);
@@ -209,6 +210,10 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
       c.containers.subnet = net.value();
     }
   }
+  if (c.uplink.subnet && c.uplink.subnet->overlaps(c.containers.subnet))
+    return make_error("parse config", source,
+                      "uplink.subnet " + c.uplink.subnet->str() + " overlaps containers.subnet " +
+                          c.containers.subnet.str());
   return c;
 }
 

@@ -21,8 +21,11 @@ std::string nsswitch_conf(std::string_view host_nsswitch) {
   std::istringstream in{std::string(host_nsswitch)};
   bool have_hosts = false;
   for (std::string line; std::getline(in, line);) {
+    // glibc reads "hosts", optional blanks, ':'; and the last such line wins.
     size_t i = line.find_first_not_of(" \t");
-    if (i != std::string::npos && line.compare(i, 6, "hosts:") == 0) {
+    size_t colon = i == std::string::npos ? i : line.find_first_not_of(" \t", i + 5);
+    if (i != std::string::npos && line.compare(i, 5, "hosts") == 0 && colon != std::string::npos &&
+        line[colon] == ':') {
       if (!have_hosts) out += "hosts:          files dns\n";
       have_hosts = true;
       continue;

@@ -115,7 +115,9 @@ std::string host_table_ruleset() {
   const std::string vr = "\"" + std::string(kHostVethPrefix) + "*\"";
   std::string r;
   r += "  set allowed { type ifname . ifname . ipv4_addr . inet_proto . inet_service; }\n";
-  r += "  set nat { type ipv4_addr . ifname; flags interval; }\n";
+  // Exact addresses, no interval flag: for interval sets libnftables reads
+  // every element before each change, which grows with the namespaces.
+  r += "  set nat { type ipv4_addr . ifname; }\n";
   r += "  set guarded { type ifname; }\n";
   r += "  chain forward {\n";
   r += "    type filter hook forward priority filter; policy accept;\n";
@@ -139,7 +141,7 @@ enum class Field { ifname, addr, net, proto, port };
 const std::vector<Field> *fields_of(const std::string &set) {
   static const std::vector<Field> allowed{Field::ifname, Field::ifname, Field::addr, Field::proto,
                                           Field::port};
-  static const std::vector<Field> nat{Field::net, Field::ifname};
+  static const std::vector<Field> nat{Field::addr, Field::ifname};
   static const std::vector<Field> guarded{Field::ifname};
   if (set == "allowed") return &allowed;
   if (set == "nat") return &nat;
@@ -159,7 +161,9 @@ bool field_ok(Field f, const std::string &v) {
       return n && n->addr.family == AF_INET;
     }
     case Field::proto: return v == "udp" || v == "tcp";
-    case Field::port: return Endpoint::parse("0.0.0.0:" + v).ok();
+    case Field::port:
+      return !v.empty() && v.size() <= 5 && v.find_first_not_of("0123456789") == std::string::npos &&
+             std::stoul(v) >= 1 && std::stoul(v) <= 65535;
   }
   return false;
 }
@@ -200,8 +204,8 @@ std::string HostElement::nft() const {
 }
 
 std::vector<HostElement> host_elements(const IfName &veth, const IfName &uplink,
-                                       const IpNet &transit, const std::vector<Endpoint> &eps) {
-  std::vector<HostElement> out{{"nat", {transit.str(), uplink.str()}}};
+                                       const IpAddr &ns_addr, const std::vector<Endpoint> &eps) {
+  std::vector<HostElement> out{{"nat", {ns_addr.str(), uplink.str()}}};
   for (const auto &e : eps)
     if (e.addr.family == AF_INET)
       out.push_back({"allowed", {veth.str(), uplink.str(), e.addr.str(), proto_name(e.proto),

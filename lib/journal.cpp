@@ -72,9 +72,9 @@ Result<Journal> Journal::create(const NetnsName &name) {
   return Journal(name, std::move(fd));
 }
 
-Result<std::optional<Journal>> Journal::load(const NetnsName &name) {
+Result<std::optional<Journal>> Journal::load(const NetnsName &name, bool writable) {
   const std::string path = dir(name) + "/" + kFile;
-  int raw = ::open(path.c_str(), O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+  int raw = ::open(path.c_str(), (writable ? O_RDWR | O_APPEND : O_RDONLY) | O_NOFOLLOW | O_CLOEXEC);
   if (raw < 0) {
     if (errno == ENOENT) return std::optional<Journal>();
     return errno_error("open journal", path);

@@ -59,6 +59,7 @@ Result<IfPattern> IfPattern::parse(std::string_view s) {
   if (!s.empty() && s.back() == '*') base.remove_suffix(1);
   if (base.empty()) return make_error("parse interface pattern", printable(s), "empty prefix");
   VR_TRY(check_chars(base, "interface pattern", "_.-@+"));
+  if (s == "." || s == "..") return make_error("parse interface pattern", printable(s), "not a valid interface name");
   return IfPattern(std::string(s));
 }
 

@@ -28,7 +28,7 @@ NlMessage::NlMessage(const NlMessage &o) : overflow_(o.overflow_) {
 void *NlMessage::put_header(size_t len) {
   if (overflow_ || hdr()->nlmsg_len + MNL_ALIGN(len) > kSize) {
     overflow_ = true;
-    static thread_local char scratch[256];  // keeps callers simple; never sent
+    static thread_local char scratch[kSize];  // keeps callers simple; never sent
     std::memset(scratch, 0, sizeof scratch);
     return scratch;
   }
@@ -153,8 +153,9 @@ struct AttrTable {
   int max;
 };
 
-// Collect attributes up to `max`, rejecting any whose payload is shorter than its
-// type needs. Unknown types above `max` are ignored (newer kernels add attributes).
+// Collect attributes up to `max`; the parsers then check each payload's size
+// (valid_addr, valid_u32, valid_str). Unknown types above `max` are ignored
+// (newer kernels add attributes).
 int collect_cb(const nlattr *attr, void *data) {
   auto *t = static_cast<AttrTable *>(data);
   int type = mnl_attr_get_type(attr);

@@ -120,7 +120,7 @@ Result<NamespaceStatus> inspect(const NetnsName &name) {
   for (const auto &p : cfg ? cfg->tunnel_patterns() : std::vector<IfPattern>{})
     s.tunnel_patterns.push_back(p.str());
 
-  VR_ASSIGN(auto j, Journal::load(name));
+  VR_ASSIGN(auto j, Journal::load(name, false));
   auto ns = netns_open(name);
   if (!j) {
     if (ns) s.problems.push_back(s.netns_path + " exists but was not made by vpnrun");
@@ -156,13 +156,13 @@ Result<NamespaceStatus> inspect(const NetnsName &name) {
     if (!s.host_veth_up) s.problems.push_back("host side of the veth ('" + s.host_veth + "') is missing or down");
   }
   if (auto nft = Nft::open(); nft) {
-    // Our masquerade element: the transit prefix (printed as its address) in @nat.
+    // Our masquerade element: the namespace's veth address in @nat.
     auto set = nft->run_json("list set " + std::string(kHostFamily) + " " + kHostTable + " nat", "host NAT");
-    auto net = IpNet::parse(s.transit);
-    s.host_nat = set && net && set->find("\"" + net->addr.str() + "\"") != std::string::npos;
+    auto mine = IpAddr::parse(s.ns_address.substr(0, s.ns_address.find('/')));
+    s.host_nat = set && mine && set->find("\"" + mine->str() + "\"") != std::string::npos;
   }
   if (!s.host_nat)
-    s.problems.push_back("host NAT for " + s.transit + " missing from table " + kHostFamily + " " + kHostTable);
+    s.problems.push_back("host NAT for " + s.ns_address + " missing from table " + kHostFamily + " " + kHostTable);
   const std::string resolv = etc_netns_dir(name) + "/resolv.conf";
   if (::stat(resolv.c_str(), &st) < 0) s.problems.push_back(resolv + " is missing");
   s.dns_servers = nameservers(resolv);

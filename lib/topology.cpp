@@ -17,6 +17,7 @@
 #include "vpnrun/journal.hpp"
 #include "vpnrun/netlink.hpp"
 #include "vpnrun/netns.hpp"
+#include "vpnrun/reclaim.hpp"
 #include "vpnrun/status.hpp"
 #include "vpnrun/sysctl.hpp"
 
@@ -27,8 +28,10 @@ IfName host_veth_name(const NetnsName &name) {
   if (n.size() <= 12) return IfName::parse(kHostVethPrefix + n).value();
   uint32_t h = 2166136261u;  // FNV-1a
   for (unsigned char c : n) h = (h ^ c) * 16777619u;
+  // '+' cannot appear in a namespace name: a shortened name never equals a
+  // short one ("abcdefg-56e8" stays "vr-abcdefg-56e8").
   char tail[6];
-  snprintf(tail, sizeof tail, "-%04x", h & 0xffff);
+  snprintf(tail, sizeof tail, "+%04x", h & 0xffff);
   return IfName::parse(kHostVethPrefix + n.substr(0, 7) + tail).value();
 }
 
@@ -68,7 +71,6 @@ bool gone(const Error &e) { return e.err == ENOENT || e.err == ENODEV; }
 std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
     const NetnsName &name, const std::vector<JournalEntry> &entries) {
   const auto others = shared_elsewhere(name);
-  std::optional<Rtnl> rtnl;
   std::optional<Nft> nft;
   std::vector<JournalEntry> failed;
   std::optional<Error> first;
@@ -79,14 +81,8 @@ std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
       auto n = NetnsName::parse(e.args[0]);
       s = n ? netns_delete(n.value()) : Status(n.error());
     } else if (e.kind == "link") {
-      if (!rtnl) {
-        auto r = Rtnl::open();
-        if (!r) s = r.error(); else rtnl.emplace(std::move(r).value());
-      }
-      if (rtnl) {
-        auto n = IfName::parse(e.args[0]);
-        s = n ? rtnl->delete_link(n.value()) : Status(n.error());
-      }
+      auto n = IfName::parse(e.args[0]);
+      s = n ? delete_link_detached(n.value()) : Status(n.error());
     } else if (e.kind == "sysctl") {
       // Another namespace still relies on it: the last one out restores it.
       if (!others.count(e.shared_key())) s = sysctl_write(e.args[0], e.args[1]);
@@ -330,7 +326,7 @@ Result<UpOutcome> Builder::build() {
   // own set elements, all in one transaction.
   VR_TRY(fault_point("host-nat"));
   std::vector<JournalEntry> nat_entries{{"nft-table", {kHostFamily, kHostTable}}};
-  auto elements = host_elements(veth_, uplink, transit, cfg_.vpn.endpoints);
+  auto elements = host_elements(veth_, uplink, ns_addr.addr, cfg_.vpn.endpoints);
   if (*uplink_orig == "0") elements.push_back(guard_element(uplink));
   for (const auto &el : elements) nat_entries.push_back({"nft-elem", {el.set, el.token()}});
   const bool table_exists = others.count("nft-table " + std::string(kHostFamily) + " " + kHostTable);

@@ -14,7 +14,7 @@ void add_list(CLI::App &app, int *exit_code) {
       "'configured' (not up). Use `vpnrun status` for a health check.");
   cmd->callback([=] {
     for (const auto &n : known_namespaces()) {
-      auto j = Journal::load(NetnsName::parse(n).value());
+      auto j = Journal::load(NetnsName::parse(n).value(), false);
       const char *state = !j ? "unreadable" : !j.value() ? "configured" : j.value()->complete() ? "up" : "broken";
       std::printf("%-16s %s\n", n.c_str(), state);
     }

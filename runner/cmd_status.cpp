@@ -9,6 +9,7 @@ namespace vpnrun::cli {
 namespace {
 
 constexpr int kExitDegraded = 1;
+constexpr int kExitError = 2;  // could not look: not the namespace's fault
 constexpr int kExitDown = 3;
 
 std::string join(const std::vector<std::string> &v, const char *sep) {
@@ -52,8 +53,10 @@ void add_status(CLI::App &app, int *exit_code) {
   cmd->add_option("NAME", *name, "namespace name; all known namespaces when omitted");
   cmd->add_flag("--json", *json, "print JSON (schema in vpnrun(1))");
   cmd->footer(
-      "Exit status: 0 when every namespace shown is up and healthy, 1 when one is\n"
-      "degraded, 3 when NAME is not up (or none is known). Usable as a health check.");
+      "Exit status: 0 when NAME is up and healthy (without NAME: every namespace\n"
+      "that is up is healthy), 1 when one is degraded, 2 when vpnrun could not\n"
+      "look, 3 when NAME is not up (without NAME: no namespace is known).\n"
+      "Usable as a health check.");
   cmd->callback([=] {
     if (!require_root("status", exit_code)) return;
     std::vector<std::string> names;
@@ -69,7 +72,8 @@ void add_status(CLI::App &app, int *exit_code) {
     for (const auto &n : names) {
       auto s = inspect(NetnsName::parse(n).value());
       if (!s) {
-        *exit_code = fail("status", s.error());
+        fail("status", s.error());
+        *exit_code = kExitError;
         return;
       }
       if (s->state == NamespaceState::degraded) rc = kExitDegraded;

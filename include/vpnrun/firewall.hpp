@@ -53,7 +53,7 @@ inline constexpr const char *kHostFamily = "ip";
 inline constexpr const char *kHostTable = "vpnrun";
 inline constexpr const char *kHostVethPrefix = "vr-";
 
-// `create table ip vpnrun { ... }`: masquerade (transit . uplink) pairs in @nat,
+// `create table ip vpnrun { ... }`: masquerade (address . uplink) pairs in @nat,
 // forward only (veth . uplink . address . proto . port) in @allowed out of a
 // vpnrun veth, nothing unsolicited back in, and for each uplink in @guarded
 // (its forwarding was off before vpnrun) nothing forwarded but vpnrun's traffic.
@@ -61,7 +61,7 @@ std::string host_table_ruleset();
 
 // One element of a host-table set, kept in the journal as one token: its fields
 // joined by ','. Sets and fields: allowed (veth, uplink, address, proto, port),
-// nat (transit prefix, uplink), guarded (uplink). Every field is validated.
+// nat (namespace address, uplink), guarded (uplink). Every field is validated.
 struct HostElement {
   std::string set;
   std::vector<std::string> fields;
@@ -71,9 +71,10 @@ struct HostElement {
   std::string nft() const;  // the element in nft syntax; only valid once parsed
   bool operator==(const HostElement &) const = default;
 };
-// A namespace's own elements: @nat, and @allowed for each IPv4 endpoint.
+// A namespace's own elements: @nat for its veth address (the only source that
+// leaves through the veth), and @allowed for each IPv4 endpoint.
 std::vector<HostElement> host_elements(const IfName &veth, const IfName &uplink,
-                                       const IpNet &transit, const std::vector<Endpoint> &eps);
+                                       const IpAddr &ns_addr, const std::vector<Endpoint> &eps);
 HostElement guard_element(const IfName &uplink);
 std::string add_elements(const std::vector<HostElement> &els);
 std::string delete_element(const HostElement &el);

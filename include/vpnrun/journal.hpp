@@ -34,8 +34,9 @@ class Journal {
   static std::string dir(const NetnsName &name);
   // Create a fresh journal; EEXIST when one is there.
   static Result<Journal> create(const NetnsName &name);
-  // The journal of NAME, or nullopt when there is none.
-  static Result<std::optional<Journal>> load(const NetnsName &name);
+  // The journal of NAME, or nullopt when there is none. A read-only journal
+  // (for `list` by any user) cannot be appended to or rewritten.
+  static Result<std::optional<Journal>> load(const NetnsName &name, bool writable = true);
   // Names of all namespaces with a journal.
   static std::vector<std::string> names();
 

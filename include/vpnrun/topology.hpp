@@ -14,7 +14,7 @@ namespace vpnrun {
 inline constexpr const char *kNsUplink = "uplink";
 
 // The host side of the veth pair: "vr-NAME", or for names over 12 characters
-// "vr-" + 7 characters + "-" + 4 hex digits of a hash of the whole name.
+// "vr-" + 7 characters + "+" + 4 hex digits of a hash of the whole name.
 IfName host_veth_name(const NetnsName &name);
 
 // The steps of `up`, in order; each is a fault-injection point in test builds.

@@ -132,7 +132,7 @@ TEST_F(Topology, ForwardingThatWasOnStaysOnWithoutGuard) {
 TEST_F(Topology, LongNamesGetDistinctInterfaces) {
   ASSERT_EQ(0, run("up abcdefghijklmn1").code);
   ASSERT_EQ(0, run("up abcdefghijklmn2").code);
-  auto links = sh("ip -o link show | grep -c ' vr-abcdefg-'").out;
+  auto links = sh("ip -o link show | grep -c ' vr-abcdefg+'").out;
   EXPECT_EQ("2\n", links);
   ASSERT_EQ(0, run("down abcdefghijklmn1").code);
   ASSERT_EQ(0, run("down abcdefghijklmn2").code);

@@ -1,0 +1,338 @@
+// config: TOML text -> NamespaceConfig; every error names the key and its line.
+#include "vpnrun/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace vpnrun {
+namespace {
+
+const char *kSource = "/etc/vpnrun/test.toml";
+
+const char *kFull = R"([uplink]
+mode = "veth"
+interface = "auto"
+subnet = "auto"
+[vpn]
+type = "none"
+config = ""
+endpoints = ["198.51.100.1:1194/udp"]
+tunnel = "auto"
+[dns]
+servers = ["198.51.100.53"]
+[ipv6]
+enable = false
+[access]
+users = []
+groups = ["vpnrun"]
+[containers]
+subnet = "10.251.0.0/16"
+)";
+
+std::vector<std::string> strs(const std::vector<IfPattern> &v) {
+  std::vector<std::string> out;
+  for (const auto &p : v) out.push_back(p.str());
+  return out;
+}
+
+// The whole message of a config that must be refused.
+std::string error_of(const std::string &text) {
+  auto c = parse_config(text, kSource);
+  if (c.ok()) return "<accepted>";
+  EXPECT_EQ(c.error().op, "parse config");
+  EXPECT_EQ(c.error().object, kSource);
+  return c.error().detail;
+}
+
+// ---- good files -------------------------------------------------------------
+
+TEST(Config, FullFile) {
+  auto r = parse_config(kFull, kSource);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const NamespaceConfig &c = r.value();
+  EXPECT_EQ(c.uplink.mode, UplinkMode::veth);
+  EXPECT_FALSE(c.uplink.interface.has_value());
+  EXPECT_FALSE(c.uplink.subnet.has_value());
+  EXPECT_EQ(c.vpn.type, VpnType::none);
+  EXPECT_EQ(c.vpn.config, "");
+  ASSERT_EQ(c.vpn.endpoints.size(), 1u);
+  EXPECT_EQ(c.vpn.endpoints[0], Endpoint::parse("198.51.100.1:1194/udp").value());
+  EXPECT_TRUE(c.vpn.tunnel.empty());
+  ASSERT_EQ(c.dns.servers.size(), 1u);
+  EXPECT_EQ(c.dns.servers[0].str(), "198.51.100.53");
+  EXPECT_FALSE(c.ipv6.enable);
+  EXPECT_TRUE(c.access.users.empty());
+  EXPECT_EQ(c.access.groups, std::vector<std::string>{"vpnrun"});
+  EXPECT_EQ(c.containers.subnet.str(), "10.251.0.0/16");
+}
+
+TEST(Config, EmptyMeansDefaults) {
+  auto r = parse_config("", kSource);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const NamespaceConfig &c = r.value();
+  EXPECT_EQ(c.uplink.mode, UplinkMode::veth);
+  EXPECT_FALSE(c.uplink.interface.has_value());
+  EXPECT_FALSE(c.uplink.subnet.has_value());
+  EXPECT_EQ(c.vpn.type, VpnType::none);
+  EXPECT_EQ(c.vpn.config, "");
+  EXPECT_TRUE(c.vpn.endpoints.empty());
+  EXPECT_TRUE(c.vpn.tunnel.empty());
+  EXPECT_TRUE(c.dns.servers.empty());
+  EXPECT_FALSE(c.ipv6.enable);
+  EXPECT_TRUE(c.access.users.empty());
+  EXPECT_EQ(c.access.groups, std::vector<std::string>{"vpnrun"});
+  EXPECT_EQ(c.containers.subnet, IpNet::parse("10.251.0.0/16").value());
+  EXPECT_EQ(c.containers.subnet.str(), "10.251.0.0/16");
+}
+
+TEST(Config, CommentsAndEmptyTablesAreDefaults) {
+  auto r = parse_config("# nothing here\n[uplink]\n[vpn]\n", kSource);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->uplink.mode, UplinkMode::veth);
+  EXPECT_EQ(r->vpn.type, VpnType::none);
+  EXPECT_EQ(r->access.groups, std::vector<std::string>{"vpnrun"});
+}
+
+TEST(Config, ExplicitValues) {
+  auto r = parse_config(R"([uplink]
+mode = "tunnel"
+interface = "eth1"
+subnet = "10.250.7.0/30"
+[vpn]
+type = "wireguard"
+config = "/etc/wireguard/wg0.conf"
+endpoints = ["[2001:db8::1]:51820/udp", "203.0.113.5:443/tcp"]
+tunnel = ["wg0", "tun*"]
+[dns]
+servers = ["198.51.100.53", "2001:db8::53"]
+[ipv6]
+enable = true
+[access]
+users = ["alice", "bob"]
+groups = []
+[containers]
+subnet = "10.99.0.0/24"
+)",
+                        kSource);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  const NamespaceConfig &c = r.value();
+  EXPECT_EQ(c.uplink.mode, UplinkMode::tunnel);
+  ASSERT_TRUE(c.uplink.interface.has_value());
+  EXPECT_EQ(c.uplink.interface->str(), "eth1");
+  ASSERT_TRUE(c.uplink.subnet.has_value());
+  EXPECT_EQ(c.uplink.subnet->str(), "10.250.7.0/30");
+  EXPECT_EQ(c.vpn.type, VpnType::wireguard);
+  EXPECT_EQ(c.vpn.config, "/etc/wireguard/wg0.conf");
+  ASSERT_EQ(c.vpn.endpoints.size(), 2u);
+  EXPECT_EQ(c.vpn.endpoints[0].str(), "[2001:db8::1]:51820/udp");
+  EXPECT_EQ(c.vpn.endpoints[1].str(), "203.0.113.5:443/tcp");
+  EXPECT_EQ(strs(c.vpn.tunnel), (std::vector<std::string>{"wg0", "tun*"}));
+  ASSERT_EQ(c.dns.servers.size(), 2u);
+  EXPECT_EQ(c.dns.servers[1].str(), "2001:db8::53");
+  EXPECT_TRUE(c.ipv6.enable);
+  EXPECT_EQ(c.access.users, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_TRUE(c.access.groups.empty());
+  EXPECT_EQ(c.containers.subnet.str(), "10.99.0.0/24");
+}
+
+TEST(Config, SlashThirtyOneUplinkSubnet) {
+  auto r = parse_config("[uplink]\nsubnet = \"10.250.0.0/31\"\n", kSource);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->uplink.subnet->len, 31);
+}
+
+TEST(Config, ToStringNames) {
+  EXPECT_STREQ(to_string(UplinkMode::veth), "veth");
+  EXPECT_STREQ(to_string(UplinkMode::tunnel), "tunnel");
+  EXPECT_STREQ(to_string(VpnType::none), "none");
+  EXPECT_STREQ(to_string(VpnType::openvpn), "openvpn");
+  EXPECT_STREQ(to_string(VpnType::wireguard), "wireguard");
+}
+
+TEST(Config, ConfigPath) {
+  EXPECT_EQ(config_path(NetnsName::parse("vpn").value()), "/etc/vpnrun/vpn.toml");
+}
+
+// ---- bad files: the key and the line --------------------------------------
+
+TEST(Config, UnknownTopLevelTable) {
+  EXPECT_EQ(error_of("[uplink]\nmode = \"veth\"\n[bogus]\nx = 1\n"),
+            "line 3: unknown key 'bogus'");
+}
+
+TEST(Config, UnknownTopLevelKey) {
+  EXPECT_EQ(error_of("\nname = \"vpn\"\n"), "line 2: unknown key 'name'");
+}
+
+TEST(Config, UnknownKeyInUplink) {
+  EXPECT_EQ(error_of("[uplink]\nmode = \"veth\"\ninterfaces = \"eth0\"\n"),
+            "line 3: unknown key 'uplink.interfaces'");
+}
+
+TEST(Config, UnknownKeyInEachSection) {
+  EXPECT_EQ(error_of("[vpn]\nendpoint = []\n"), "line 2: unknown key 'vpn.endpoint'");
+  EXPECT_EQ(error_of("[dns]\n\nserver = []\n"), "line 3: unknown key 'dns.server'");
+  EXPECT_EQ(error_of("[ipv6]\nenabled = true\n"), "line 2: unknown key 'ipv6.enabled'");
+  EXPECT_EQ(error_of("[access]\nuser = []\n"), "line 2: unknown key 'access.user'");
+  EXPECT_EQ(error_of("[containers]\nsubnets = []\n"), "line 2: unknown key 'containers.subnets'");
+}
+
+TEST(Config, SectionThatIsNotATable) {
+  EXPECT_EQ(error_of("uplink = \"eth0\"\n"), "line 1: uplink: expected a table [uplink]");
+}
+
+TEST(Config, WrongTypes) {
+  EXPECT_EQ(error_of("[ipv6]\nenable = \"yes\"\n"), "line 2: ipv6.enable: expected true or false");
+  EXPECT_EQ(error_of("[ipv6]\nenable = 1\n"), "line 2: ipv6.enable: expected true or false");
+  EXPECT_EQ(error_of("[uplink]\n\nmode = 1\n"), "line 3: uplink.mode: expected a string");
+  EXPECT_EQ(error_of("[uplink]\ninterface = true\n"),
+            "line 2: uplink.interface: expected a string");
+  EXPECT_EQ(error_of("[vpn]\ntype = [\"none\"]\n"), "line 2: vpn.type: expected a string");
+  EXPECT_EQ(error_of("[vpn]\nendpoints = \"198.51.100.1:1194\"\n"),
+            "line 2: vpn.endpoints: expected an array of strings");
+  EXPECT_EQ(error_of("[access]\nusers = \"alice\"\n"),
+            "line 2: access.users: expected an array of strings");
+  EXPECT_EQ(error_of("[access]\ngroups = [\"a\",\n  5]\n"),
+            "line 3: access.groups: expected an array of strings");
+  EXPECT_EQ(error_of("[dns]\nservers = [1]\n"), "line 2: dns.servers: expected an array of strings");
+  EXPECT_EQ(error_of("[containers]\nsubnet = 10\n"), "line 2: containers.subnet: expected a string");
+  EXPECT_EQ(error_of("[vpn]\ntunnel = 5\n"), "line 2: vpn.tunnel: expected an array of strings");
+}
+
+TEST(Config, BadMode) {
+  EXPECT_EQ(error_of("[uplink]\nmode = \"bridge\"\n"),
+            "line 2: uplink.mode: 'bridge' is not \"veth\" or \"tunnel\"");
+}
+
+TEST(Config, BadType) {
+  EXPECT_EQ(error_of("\n[vpn]\ntype = \"ipsec\"\n"),
+            "line 3: vpn.type: 'ipsec' is not \"openvpn\", \"wireguard\" or \"none\"");
+}
+
+TEST(Config, BadEndpoint) {
+  EXPECT_EQ(error_of("[vpn]\nendpoints = [\"198.51.100.1:1194/udp\", \"vpn.example.com:1194\"]\n"),
+            "line 2: vpn.endpoints: 'vpn.example.com:1194': not an IP address (host names are "
+            "not resolved here)");
+  EXPECT_EQ(error_of("[vpn]\nendpoints = [\"198.51.100.1:0\"]\n"),
+            "line 2: vpn.endpoints: '198.51.100.1:0': port must be 1-65535");
+}
+
+TEST(Config, BadDnsServer) {
+  EXPECT_EQ(error_of("[dns]\nservers = [\"10.1\"]\n"),
+            "line 2: dns.servers: '10.1': not an IPv4 or IPv6 address");
+}
+
+TEST(Config, BadInterface) {
+  EXPECT_EQ(error_of("[uplink]\ninterface = \"eth0;x\"\n"),
+            "line 2: uplink.interface: may contain only letters, digits and '_.-@+'");
+}
+
+TEST(Config, UplinkSubnetMustBeSlash30Or31) {
+  EXPECT_EQ(error_of("[uplink]\nsubnet = \"10.250.0.0/29\"\n"),
+            "line 2: uplink.subnet: must be an IPv4 /30 or /31");
+  EXPECT_EQ(error_of("[uplink]\nsubnet = \"10.250.0.1/32\"\n"),
+            "line 2: uplink.subnet: must be an IPv4 /30 or /31");
+  EXPECT_EQ(error_of("[uplink]\nsubnet = \"fd00::/126\"\n"),
+            "line 2: uplink.subnet: must be an IPv4 /30 or /31");
+  EXPECT_EQ(error_of("[uplink]\nsubnet = \"10.250.0.1/30\"\n"),
+            "line 2: uplink.subnet: host bits set (did you mean 10.250.0.0/30?)");
+}
+
+TEST(Config, ContainersSubnet) {
+  EXPECT_EQ(error_of("[containers]\nsubnet = \"10.251.0.0/31\"\n"),
+            "line 2: containers.subnet: must be an IPv4 prefix of /30 or larger");
+  EXPECT_EQ(error_of("[containers]\nsubnet = \"fd00::/64\"\n"),
+            "line 2: containers.subnet: must be an IPv4 prefix of /30 or larger");
+  EXPECT_EQ(error_of("[containers]\nsubnet = \"auto\"\n"),
+            "line 2: containers.subnet: expected ADDRESS/LENGTH");
+}
+
+TEST(Config, RelativeVpnConfigPath) {
+  EXPECT_EQ(error_of("[vpn]\ntype = \"openvpn\"\nconfig = \"client.ovpn\"\n"),
+            "line 3: vpn.config: must be an absolute path");
+  EXPECT_EQ(error_of("[vpn]\nconfig = \"../etc/x\"\n"), "line 2: vpn.config: must be an absolute path");
+}
+
+TEST(Config, BadTunnelPattern) {
+  EXPECT_EQ(error_of("[vpn]\ntunnel = \"*\"\n"), "line 2: vpn.tunnel: empty prefix");
+  EXPECT_EQ(error_of("[vpn]\ntunnel = [\"wg0\", \"t un\"]\n"),
+            "line 2: vpn.tunnel: may contain only letters, digits and '_.-@+'");
+}
+
+TEST(Config, TomlSyntaxErrorReportsLine) {
+  std::string d = error_of("[uplink]\nmode = \"veth\"\n\nsubnet = \n");
+  EXPECT_EQ(d.rfind("line 4: ", 0), 0u) << d;
+  d = error_of("[uplink]\nmode = \"veth\n");
+  EXPECT_EQ(d.rfind("line 2: ", 0), 0u) << d;
+  d = error_of("[uplink]\nmode = \"veth\"\n[uplink]\n");
+  EXPECT_EQ(d.rfind("line 3: ", 0), 0u) << d;
+}
+
+TEST(Config, ErrorMessageNamesTheFile) {
+  auto r = parse_config("[uplink]\nmode = \"bridge\"\n", kSource);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(),
+            "parse config('/etc/vpnrun/test.toml'): line 2: uplink.mode: 'bridge' is not "
+            "\"veth\" or \"tunnel\"");
+}
+
+// ---- tunnel_patterns --------------------------------------------------------
+
+std::vector<std::string> patterns(const std::string &text) {
+  auto r = parse_config(text, kSource);
+  EXPECT_TRUE(r.ok()) << r.error().message();
+  if (!r.ok()) return {"<error>"};
+  return strs(r->tunnel_patterns());
+}
+
+TEST(TunnelPatterns, AutoByType) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(patterns(""), (V{"tun*", "wg*"}));
+  EXPECT_EQ(patterns("[vpn]\ntype = \"none\"\ntunnel = \"auto\"\n"), (V{"tun*", "wg*"}));
+  EXPECT_EQ(patterns("[vpn]\ntype = \"openvpn\"\n"), (V{"tun*"}));
+  EXPECT_EQ(patterns("[vpn]\ntype = \"wireguard\"\n"), (V{"wg*"}));
+  EXPECT_EQ(patterns("[vpn]\ntype = \"wireguard\"\ntunnel = [\"auto\"]\n"), (V{"wg*"}));
+}
+
+TEST(TunnelPatterns, ExplicitString) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(patterns("[vpn]\ntype = \"openvpn\"\ntunnel = \"tap0\"\n"), (V{"tap0"}));
+  EXPECT_EQ(patterns("[vpn]\ntype = \"wireguard\"\ntunnel = \"wgvpn*\"\n"), (V{"wgvpn*"}));
+}
+
+TEST(TunnelPatterns, ExplicitArray) {
+  using V = std::vector<std::string>;
+  EXPECT_EQ(patterns("[vpn]\ntype = \"openvpn\"\ntunnel = [\"tun0\", \"tap*\"]\n"),
+            (V{"tun0", "tap*"}));
+}
+
+TEST(TunnelPatterns, ProgrammaticConfig) {
+  NamespaceConfig c;
+  c.vpn.type = VpnType::openvpn;
+  EXPECT_EQ(strs(c.tunnel_patterns()), std::vector<std::string>{"tun*"});
+  c.vpn.tunnel.push_back(IfPattern::parse("ovpn0").value());
+  EXPECT_EQ(strs(c.tunnel_patterns()), std::vector<std::string>{"ovpn0"});
+}
+
+}  // namespace
+}  // namespace vpnrun
+
+namespace vpnrun {
+namespace {
+
+TEST(Config, EmptyTunnelListIsRefused) {
+  EXPECT_EQ(error_of("[vpn]\ntunnel = []\n"),
+            "line 2: vpn.tunnel: empty; use \"auto\" or name the tunnel interface");
+}
+
+TEST(Config, UplinkSubnetMustNotOverlapContainers) {
+  EXPECT_EQ(error_of("[uplink]\nsubnet = \"10.251.0.0/30\"\n"),
+            "uplink.subnet 10.251.0.0/30 overlaps containers.subnet 10.251.0.0/16");
+  EXPECT_TRUE(parse_config("[uplink]\nsubnet = \"10.251.0.0/30\"\n[containers]\nsubnet = \"10.252.0.0/16\"\n",
+                           kSource).ok());
+}
+
+}  // namespace
+}  // namespace vpnrun
