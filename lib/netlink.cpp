@@ -89,6 +89,14 @@ NlMessage msg_get_link(const IfName &name) {
   return m;
 }
 
+NlMessage msg_get_link(int index) {
+  NlMessage m(RTM_GETLINK, NLM_F_REQUEST);
+  auto *ifm = static_cast<ifinfomsg *>(m.put_header(sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = index;
+  return m;
+}
+
 NlMessage msg_del_link(const IfName &name) {
   NlMessage m(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK);
   static_cast<ifinfomsg *>(m.put_header(sizeof(ifinfomsg)))->ifi_family = AF_UNSPEC;
@@ -342,6 +350,17 @@ Result<Link> Rtnl::link(const IfName &name) {
     return {};
   }));
   if (!out) return make_error("get link", name.str(), ENODEV);
+  return *out;
+}
+
+Result<Link> Rtnl::link(int index) {
+  auto m = msg_get_link(index);
+  std::optional<Link> out;
+  VR_TRY(transact(m, "get link", "#" + std::to_string(index), [&](const nlmsghdr *h) -> Status {
+    VR_ASSIGN(out, parse_link(h));
+    return {};
+  }));
+  if (!out) return make_error("get link", "#" + std::to_string(index), ENODEV);
   return *out;
 }
 

@@ -18,6 +18,7 @@
 #include "vpnrun/netlink.hpp"
 #include "vpnrun/netns.hpp"
 #include "vpnrun/reclaim.hpp"
+#include "vpnrun/shared.hpp"
 #include "vpnrun/status.hpp"
 #include "vpnrun/sysctl.hpp"
 
@@ -46,77 +47,103 @@ namespace {
 
 std::string fwd_key(const std::string &ifname) { return "ipv4/conf/" + ifname + "/forwarding"; }
 
-// Shared resources (host sysctls, directories) held by other namespaces'
-// journals, with the original value the first holder recorded.
-std::map<std::string, std::string> shared_elsewhere(const NetnsName &self) {
-  std::map<std::string, std::string> out;
-  for (const auto &n : Journal::names()) {
-    if (n == self.str()) continue;
-    auto name = NetnsName::parse(n);
-    if (!name) continue;
-    auto j = Journal::load(name.value());
-    if (!j || !j.value()) continue;
-    for (const auto &e : j.value()->entries()) {
-      std::string key = e.shared_key();
-      if (!key.empty()) out.emplace(key, e.kind == "sysctl" ? e.args[1] : "");
-    }
-  }
-  return out;
-}
-
 bool gone(const Error &e) { return e.err == ENOENT || e.err == ENODEV; }
 
+// The host-table changes of consecutive journal entries, run as one
+// transaction. If it fails (say, one element is already gone), each command is
+// run alone so that the rest still goes, and "already gone" counts as done.
+// The context lives as long as the undo: closing it right after a deletion
+// waits for the kernel's reclaim, which the link step's child carries instead
+// (it inherits the socket; see reclaim.hpp).
+class NftUndo {
+ public:
+  void add(const JournalEntry &e, std::string cmd) { batch_.push_back({e, std::move(cmd)}); }
+  // Returns the entries that could not be undone, with their errors.
+  std::vector<std::pair<JournalEntry, Error>> flush() {
+    std::vector<std::pair<JournalEntry, Error>> failed;
+    if (batch_.empty()) return failed;
+    if (!nft_) {
+      auto r = Nft::open();
+      if (!r) {
+        for (const auto &[e, cmd] : batch_) failed.push_back({e, r.error()});
+        batch_.clear();
+        return failed;
+      }
+      nft_.emplace(std::move(r).value());
+    }
+    std::string all;
+    for (const auto &[e, cmd] : batch_) all += cmd;
+    if (!nft_->run(all, std::string(kHostFamily) + " " + kHostTable)) {
+      for (const auto &[e, cmd] : batch_) {
+        Status st = nft_->run(cmd, e.args[0] + " " + e.args[1]);
+        if (!st && !gone(st.error())) failed.push_back({e, st.error()});
+      }
+    }
+    batch_.clear();
+    return failed;
+  }
+
+ private:
+  std::optional<Nft> nft_;
+  std::vector<std::pair<JournalEntry, std::string>> batch_;
+};
+
 // Undo entries in reverse order. Returns the entries that could not be undone,
-// with the first error. Objects already gone count as undone.
+// with the first error. Objects already gone count as undone. A shared resource
+// another namespace still holds is left as it is: the last one out restores it.
 std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
-    const NetnsName &name, const std::vector<JournalEntry> &entries) {
-  const auto others = shared_elsewhere(name);
-  std::optional<Nft> nft;
+    const NetnsName &name, const std::vector<JournalEntry> &entries, SharedIndex &shared) {
   std::vector<JournalEntry> failed;
   std::optional<Error> first;
+  auto fail = [&](const JournalEntry &e, const Error &err) {
+    failed.insert(failed.begin(), e);
+    if (!first) first = err;
+  };
+  NftUndo nft;
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
     const JournalEntry &e = *it;
-    Status s;
+    const std::string key = e.shared_key();
+    if (!key.empty() && shared.held_elsewhere(key, name)) continue;
+    if (e.kind == "nft-table") {
+      nft.add(e, "delete table " + e.args[0] + " " + e.args[1] + "\n");
+      continue;
+    }
+    if (e.kind == "nft-elem") {
+      auto el = HostElement::parse(e.args[0], e.args[1]);
+      if (el) nft.add(e, delete_element(el.value()));
+      else fail(e, el.error());
+      continue;
+    }
+    for (auto &[fe, err] : nft.flush()) fail(fe, err);
+    Status st;
     if (e.kind == "netns") {
       auto n = NetnsName::parse(e.args[0]);
-      s = n ? netns_delete(n.value()) : Status(n.error());
+      st = n ? netns_delete(n.value()) : Status(n.error());
     } else if (e.kind == "link") {
       auto n = IfName::parse(e.args[0]);
-      s = n ? delete_link_detached(n.value()) : Status(n.error());
+      st = n ? delete_link_detached(n.value()) : Status(n.error());
     } else if (e.kind == "sysctl") {
-      // Another namespace still relies on it: the last one out restores it.
-      if (!others.count(e.shared_key())) s = sysctl_write(e.args[0], e.args[1]);
-    } else if (e.kind == "nft-table" || e.kind == "nft-elem") {
-      if (others.count(e.shared_key())) continue;  // still in use by another namespace
-      if (!nft) {
-        auto r = Nft::open();
-        if (!r) s = r.error(); else nft.emplace(std::move(r).value());
-      }
-      if (nft && e.kind == "nft-table") {
-        s = delete_table(*nft, e.args[0], e.args[1]);
-      } else if (nft) {
-        auto el = HostElement::parse(e.args[0], e.args[1]);
-        s = el ? nft->run(delete_element(el.value()), "host element " + e.args[1]) : Status(el.error());
-      }
+      st = sysctl_write(e.args[0], e.args[1]);
     } else if (e.kind == "file") {
-      if (::unlink(e.args[0].c_str()) < 0) s = errno_error("unlink", e.args[0]);
+      if (::unlink(e.args[0].c_str()) < 0) st = errno_error("unlink", e.args[0]);
     } else if (e.kind == "dir") {
-      if (!others.count(e.shared_key()) && ::rmdir(e.args[0].c_str()) < 0 && errno != ENOTEMPTY)
-        s = errno_error("rmdir", e.args[0]);
+      if (::rmdir(e.args[0].c_str()) < 0 && errno != ENOTEMPTY) st = errno_error("rmdir", e.args[0]);
     }
     // ns-sysctl, ns-nft, info, up: they live and die with the namespace.
-    if (!s.ok() && !gone(s.error())) {
-      failed.insert(failed.begin(), e);
-      if (!first) first = s.error();
-    }
+    if (!st.ok() && !gone(st.error())) fail(e, st.error());
   }
+  for (auto &[fe, err] : nft.flush()) fail(fe, err);
+  std::vector<std::string> keep;
+  for (const auto &e : failed)
+    if (!e.shared_key().empty()) keep.push_back(e.shared_key());
+  if (auto st = shared.forget(name, keep); !st && !first) first = st.error();
   return {failed, first};
 }
 
 class Builder {
  public:
-  Builder(const NetnsName &name, const NamespaceConfig &cfg, Journal &j)
-      : name_(name), cfg_(cfg), j_(j), veth_(host_veth_name(name)) {}
+  Builder(const NetnsName &name, const NamespaceConfig &cfg, Journal &j, SharedIndex &shared)
+      : name_(name), cfg_(cfg), j_(j), shared_(shared), veth_(host_veth_name(name)) {}
 
   Result<UpOutcome> build();
   const std::vector<JournalEntry> &done() const { return done_; }
@@ -127,6 +154,7 @@ class Builder {
   // is not undone, since its object may belong to someone else (EEXIST).
   template <class F>
   Status step(const JournalEntry &e, F action) {
+    VR_TRY(join_shared(e));
     VR_TRY(j_.append(e));
     VR_TRY(action());
     done_.push_back(e);
@@ -135,10 +163,20 @@ class Builder {
   // Several entries for one action that is all-or-nothing (one transaction).
   template <class F>
   Status step_all(const std::vector<JournalEntry> &es, F action) {
-    for (const auto &e : es) VR_TRY(j_.append(e));
+    for (const auto &e : es) {
+      VR_TRY(join_shared(e));
+      VR_TRY(j_.append(e));
+    }
     VR_TRY(action());
     done_.insert(done_.end(), es.begin(), es.end());
     return {};
+  }
+  // A shared resource's holders are recorded before the journal entry, so that
+  // no other namespace's `down` can restore it while this one relies on it.
+  Status join_shared(const JournalEntry &e) {
+    const std::string key = e.shared_key();
+    if (key.empty()) return {};
+    return shared_.join(key, e.kind == "sysctl" ? e.args[1] : "", name_);
   }
   Status info(const std::string &k, const std::string &v) {
     return step(JournalEntry{"info", {k, v}}, [] { return Status(); });
@@ -152,6 +190,7 @@ class Builder {
   const NetnsName &name_;
   const NamespaceConfig &cfg_;
   Journal &j_;
+  SharedIndex &shared_;
   IfName veth_;
   std::vector<JournalEntry> done_;
 };
@@ -173,10 +212,9 @@ Result<IfName> Builder::pick_uplink(Rtnl &host) {
     return make_error("find uplink", "auto",
                       "no IPv4 default route in the host namespace; set [uplink] interface in " +
                           config_path(name_));
-  VR_ASSIGN(auto links, host.links());
-  for (const auto &l : links)
-    if (l.index == best->oif) return IfName::parse(l.name);
-  return make_error("find uplink", "auto", "the default route's interface vanished");
+  auto l = host.link(best->oif);
+  if (!l) return make_error("find uplink", "auto", "the default route's interface vanished");
+  return IfName::parse(l->name);
 }
 
 Result<IpNet> Builder::pick_transit(Rtnl &host) {
@@ -316,20 +354,16 @@ Result<UpOutcome> Builder::build() {
   VR_TRY(inside->add_route(IpNet{IpAddr::v4(0), 0}, host_addr.addr, il.index));
 
   // The uplink's forwarding as it was before any vpnrun namespace changed it.
-  const auto others = shared_elsewhere(name_);
-  std::optional<std::string> uplink_orig;
-  if (auto it = others.find("sysctl " + fwd_key(uplink.str())); it != others.end())
-    uplink_orig = it->second;
+  std::optional<std::string> uplink_orig = shared_.held_elsewhere("sysctl " + fwd_key(uplink.str()), name_);
   if (!uplink_orig) { VR_ASSIGN(uplink_orig, sysctl_read(fwd_key(uplink.str()))); }
 
-  // The host table is shared: the first namespace creates it, each adds its
-  // own set elements, all in one transaction.
   VR_TRY(fault_point("host-nat"));
   std::vector<JournalEntry> nat_entries{{"nft-table", {kHostFamily, kHostTable}}};
   auto elements = host_elements(veth_, uplink, ns_addr.addr, cfg_.vpn.endpoints);
   if (*uplink_orig == "0") elements.push_back(guard_element(uplink));
   for (const auto &el : elements) nat_entries.push_back({"nft-elem", {el.set, el.token()}});
-  const bool table_exists = others.count("nft-table " + std::string(kHostFamily) + " " + kHostTable);
+  const bool table_exists =
+      shared_.held_elsewhere("nft-table " + std::string(kHostFamily) + " " + kHostTable, name_).has_value();
   VR_TRY(step_all(nat_entries, [&]() -> Status {
     VR_ASSIGN(Nft nft, Nft::open());
     std::string cmds = table_exists ? "" : host_table_ruleset();
@@ -384,6 +418,7 @@ Result<UpOutcome> up(const NetnsName &name) {
   VR_TRY(check_supported(cfg, name));
   VR_TRY(ensure_run_dir());
   VR_ASSIGN(FileLock lock, FileLock::acquire(kRunDir));
+  VR_ASSIGN(SharedIndex shared, SharedIndex::load());
 
   bool repaired = false;
   VR_ASSIGN(auto existing, Journal::load(name));
@@ -396,7 +431,7 @@ Result<UpOutcome> up(const NetnsName &name) {
                          existing->info("transit").value_or("")};
     }
     // Interrupted or broken: remove what the journal lists, then build afresh.
-    auto [failed, first] = undo_all(name, existing->entries());
+    auto [failed, first] = undo_all(name, existing->entries(), shared);
     if (first) {
       (void)existing->rewrite(failed);
       return undo_failed("repair", name, *first, failed.size());
@@ -406,10 +441,10 @@ Result<UpOutcome> up(const NetnsName &name) {
   }
 
   VR_ASSIGN(Journal j, Journal::create(name));
-  Builder b(name, cfg, j);
+  Builder b(name, cfg, j, shared);
   auto r = b.build();
   if (!r) {
-    auto [failed, first] = undo_all(name, b.done());
+    auto [failed, first] = undo_all(name, b.done(), shared);
     if (first) {
       (void)j.rewrite(failed);
       Error e = r.error();
@@ -428,9 +463,10 @@ Result<DownOutcome> down(const NetnsName &name) {
   struct stat st;
   if (::stat(kRunDir, &st) < 0) return DownOutcome{false};
   VR_ASSIGN(FileLock lock, FileLock::acquire(kRunDir));
+  VR_ASSIGN(SharedIndex shared, SharedIndex::load());
   VR_ASSIGN(auto j, Journal::load(name));
   if (!j) return DownOutcome{false};
-  auto [failed, first] = undo_all(name, j->entries());
+  auto [failed, first] = undo_all(name, j->entries(), shared);
   if (first) {
     (void)j->rewrite(failed);
     return undo_failed("down", name, *first, failed.size());

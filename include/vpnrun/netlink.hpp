@@ -70,6 +70,7 @@ struct Route {
 // created down.
 NlMessage msg_new_veth(const IfName &name, const IfName &peer, int peer_netns_fd, bool up);
 NlMessage msg_get_link(const IfName &name);
+NlMessage msg_get_link(int index);
 NlMessage msg_del_link(const IfName &name);
 NlMessage msg_set_link_up(int index);
 NlMessage msg_new_addr(int index, const IpNet &local);
@@ -89,6 +90,7 @@ class Rtnl {
   Status create_veth(const IfName &name, const IfName &peer, int peer_netns_fd, bool up);
   Status delete_link(const IfName &name);  // ENODEV when it is not there
   Result<Link> link(const IfName &name);   // ENODEV when it is not there
+  Result<Link> link(int index);            // ENODEV when it is not there
   Status set_up(int index);
   Status add_address(int index, const IpNet &local);
   Status add_route(const IpNet &dst, const std::optional<IpAddr> &gateway, int oif);

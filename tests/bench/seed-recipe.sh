@@ -12,8 +12,8 @@
 # order, lines 4-15 in a shell inside the new namespace, veth1/veth2 and
 # 10.0.0.0/24 hard-coded. Where it departs, the line says so:
 #  - line 3: the post writes `ip netns exec "$SHELL"` (no namespace name; it
-#    would fail); the name is given, and the shell reads the lines 4-15 below
-#    instead of a keyboard.
+#    would fail); the name is given, and the shell (/bin/bash, whatever the
+#    caller's $SHELL) runs the lines 4-15 below instead of reading a keyboard.
 #  - line 4: the post links /proc/1/ns/net, the namespace of PID 1, which is the
 #    machine's. Here it is the namespace this script runs in ($$ is the outer
 #    shell, alive until the recipe ends), so inside tests/sandbox it names the

@@ -119,6 +119,19 @@ TEST_F(Topology, TwoNamespacesDoNotCollide) {
   EXPECT_EQ("0\n", sh("cat /proc/sys/net/ipv4/conf/eth0/forwarding").out);
 }
 
+TEST_F(Topology, SharedResourcesOutliveAHolderThatCrashed) {
+  ASSERT_EQ(0, run("up alpha").code);
+  // beta crashes right after turning the uplink's forwarding on.
+  ASSERT_EQ(99, run("up beta", "VPNRUN_FAULT=dns VPNRUN_FAULT_MODE=crash").code);
+  ASSERT_EQ(0, run("down alpha").code);
+  // beta's journal still holds the uplink: alpha's down must not restore it.
+  EXPECT_EQ("1\n", sh("cat /proc/sys/net/ipv4/conf/eth0/forwarding").out);
+  EXPECT_EQ(0, sh("nft list table ip vpnrun >/dev/null").code);
+  EXPECT_NE(std::string::npos, sh("cat /run/vpnrun/shared").out.find("\tbeta")) << sh("cat /run/vpnrun/shared").out;
+  ASSERT_EQ(0, run("down beta").code);
+  EXPECT_EQ("0\n", sh("cat /proc/sys/net/ipv4/conf/eth0/forwarding").out);
+}
+
 TEST_F(Topology, ForwardingThatWasOnStaysOnWithoutGuard) {
   ASSERT_EQ(0, sh("sysctl -qw net.ipv4.conf.eth0.forwarding=1").code);
   std::string base = snapshot();

@@ -709,3 +709,20 @@ TEST(NetlinkRoundTrip, AddressAndRoute) {
 
 }  // namespace
 }  // namespace vpnrun
+
+namespace vpnrun {
+namespace {
+
+TEST(NetlinkBuild, GetLinkByIndex) {
+  NlMessage m = msg_get_link(7);
+  ASSERT_TRUE(m.check("x").ok());
+  const nlmsghdr *h = m.hdr();
+  EXPECT_EQ(h->nlmsg_type, RTM_GETLINK);
+  EXPECT_EQ(h->nlmsg_flags, NLM_F_REQUEST);
+  EXPECT_EQ(h->nlmsg_len, NLMSG_HDRLEN + sizeof(ifinfomsg));  // no name attribute
+  const auto *ifm = static_cast<const ifinfomsg *>(mnl_nlmsg_get_payload(h));
+  EXPECT_EQ(ifm->ifi_index, 7);
+}
+
+}  // namespace
+}  // namespace vpnrun
