@@ -217,11 +217,13 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
   return c;
 }
 
-Result<NamespaceConfig> load_config(const NetnsName &name) {
-  const std::string path = config_path(name);
+namespace {
+// A root-owned regular file writable by no one else, read whole; nullopt when
+// it does not exist.
+Result<std::optional<std::string>> read_root_file(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
-    if (errno == ENOENT) return NamespaceConfig{};
+    if (errno == ENOENT) return std::optional<std::string>();
     return errno_error("open config", path);
   }
   UniqueFd f(fd);
@@ -232,7 +234,39 @@ Result<NamespaceConfig> load_config(const NetnsName &name) {
   if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != 0))
     return make_error("open config", path, "writable by users other than root");
   VR_ASSIGN(std::string text, read_all(f.get(), path));
-  return parse_config(text, path);
+  return std::optional<std::string>(std::move(text));
+}
+}  // namespace
+
+Result<NamespaceConfig> load_config(const NetnsName &name) {
+  const std::string path = config_path(name);
+  VR_ASSIGN(auto text, read_root_file(path));
+  if (!text) return NamespaceConfig{};
+  return parse_config(*text, path);
+}
+
+Result<std::string> parse_default_netns(std::string_view text, const std::string &source) {
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error &e) {
+    return make_error("parse config", source,
+                      "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+  Parser p(source);
+  VR_TRY(p.known_keys(root, "", {"default_netns"}));
+  const toml::node *n = root.get("default_netns");
+  if (!n) return std::string("vpn");
+  VR_ASSIGN(std::string v, p.str(*n, "default_netns"));
+  auto name = NetnsName::parse(v);
+  if (!name) return p.fail(*n, "default_netns", name.error().detail);
+  return v;
+}
+
+Result<std::string> load_default_netns() {
+  VR_ASSIGN(auto text, read_root_file(kGlobalConfig));
+  if (!text) return std::string("vpn");
+  return parse_default_netns(*text, kGlobalConfig);
 }
 
 }  // namespace vpnrun

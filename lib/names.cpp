@@ -44,6 +44,9 @@ Result<NetnsName> NetnsName::parse(std::string_view s) {
   if (!alnum(s.front()))
     return make_error("parse namespace name", printable(s),
                       "must start with a letter or a digit");
+  if (s == "vpnrun")
+    return make_error("parse namespace name", printable(s),
+                      "reserved: /etc/vpnrun/vpnrun.toml is vpnrun's own config");
   return NetnsName(std::string(s));
 }
 

@@ -7,15 +7,21 @@
 
 #include "vpnrun/error.hpp"
 #include "vpnrun/names.hpp"
+#include "vpnrun/privilege.hpp"
 
 namespace vpnrun::cli {
 
 inline constexpr int kExitFailure = 1;
+inline constexpr const char *kSubcommands[] = {"up", "down", "status", "list"};
 
 void add_up(CLI::App &app, int *exit_code);
 void add_down(CLI::App &app, int *exit_code);
 void add_status(CLI::App &app, int *exit_code);
 void add_list(CLI::App &app, int *exit_code);
+
+// The launcher: everything that is not an admin subcommand.
+bool is_admin_invocation(int argc, char **argv);
+int run_program(int argc, char **argv, Privilege &priv);
 
 // One line on stderr: "vpnrun up: create veth('vr-x'/'uplink'): File exists".
 int fail(const std::string &cmd, const Error &e);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "commands.hpp"
+#include "vpnrun/launch.hpp"
 #include "vpnrun/version.hpp"
 
 namespace vpnrun::cli {
@@ -35,14 +36,35 @@ std::optional<NetnsName> parse_name(const std::string &cmd, const std::string &a
 
 int main(int argc, char **argv) {
   using namespace vpnrun::cli;
-  CLI::App app{"vpnrun - put chosen programs and containers behind a VPN", "vpnrun"};
+  // argc == 0: argv[1] would be the environment (pkexec CVE-2021-4034).
+  if (argc < 1 || !argv[0]) return vpnrun::kExitLaunchFailed;
+  // First: non-dumpable, effective privilege off, caller recorded.
+  auto priv = vpnrun::Privilege::capture();
+  if (!priv) {
+    std::fprintf(stderr, "vpnrun: %s\n", priv.error().message().c_str());
+    return vpnrun::kExitLaunchFailed;
+  }
+  if (!is_admin_invocation(argc, argv)) return run_program(argc, argv, priv.value());
+
+  CLI::App app{"vpnrun - run programs and containers behind a VPN, and nothing else", "vpnrun"};
   app.set_version_flag("-V,--version", std::string("vpnrun ") + vpnrun::kVersion);
   app.require_subcommand(1);
   app.footer(
-      "Examples:\n"
+      "Run a program in a VPN namespace (any user allowed by its [access]):\n"
+      "  vpnrun [-n NAME] [--preserve-fds N] [-q] [--] PROGRAM [ARGS...]\n"
+      "      -n, --netns NAME   the namespace (default: vpn, or default_netns in\n"
+      "                         /etc/vpnrun/vpnrun.toml)\n"
+      "      --preserve-fds N   pass fds 3 .. 3+N-1 to the program\n"
+      "      -q, --quiet        no warnings (errors are always printed)\n"
+      "  The program runs as you, with the namespace's DNS, no capabilities,\n"
+      "  no_new_privs and a seccomp filter. Exit status: the program's, or 125\n"
+      "  when vpnrun fails, 126 when the program cannot run, 127 when it is not\n"
+      "  found. Use `--` before a program named like a command (vpnrun -- list).\n"
+      "\nExamples:\n"
       "  vpnrun up vpn             build the namespace 'vpn' from /etc/vpnrun/vpn.toml\n"
+      "  vpnrun firefox            run Firefox in it, as you\n"
+      "  vpnrun -n work -- curl https://example.org\n"
       "  vpnrun status vpn         is it healthy? (exit 0 = yes)\n"
-      "  ip netns exec vpn curl https://example.org\n"
       "  vpnrun down vpn           remove exactly what `up` made\n"
       "\nSee vpnrun(1) and vpnrun.toml(5).");
   int exit_code = 0;

@@ -61,4 +61,10 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
 Result<NamespaceConfig> load_config(const NetnsName &name);
 std::string config_path(const NetnsName &name);
 
+// vpnrun's own settings: /etc/vpnrun/vpnrun.toml (same ownership rule).
+inline constexpr const char *kGlobalConfig = "/etc/vpnrun/vpnrun.toml";
+// The launcher's namespace when -n is not given: `default_netns`, else "vpn".
+Result<std::string> load_default_netns();
+Result<std::string> parse_default_netns(std::string_view text, const std::string &source);
+
 }  // namespace vpnrun

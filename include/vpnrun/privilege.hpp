@@ -1,0 +1,60 @@
+// Privilege, held in variables: which form vpnrun runs in (plain root, setuid
+// root, or file capabilities), who called it, and whether effective privilege
+// is on right now. Never inferred from geteuid() (bubblewrap CVE-2020-5291).
+#pragma once
+#include <sys/types.h>
+
+#include <vector>
+
+#include "vpnrun/error.hpp"
+
+namespace vpnrun {
+
+enum class PrivilegeForm { root, setuid, filecaps, none };
+const char *to_string(PrivilegeForm f);
+
+struct Caller {
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;  // supplementary, as the caller had them
+};
+
+class Privilege {
+ public:
+  // The first call of main: decides the form from the real and saved ids and
+  // the permitted capabilities, records the caller, and turns effective
+  // privilege off. Also makes the process non-dumpable (no ptrace, no
+  // /proc/PID/mem by the caller while privileged: bubblewrap CVE-2016-8659).
+  static Result<Privilege> capture();
+
+  PrivilegeForm form() const { return form_; }
+  const Caller &caller() const { return caller_; }
+
+  // Effective privilege on / off around the few steps that need it.
+  Status raise();
+  Status lower();
+
+  // For good: bounding set emptied, ambient cleared, real/effective/saved uid
+  // and gid set to the caller's (supplementary groups kept), then every
+  // capability set cleared and checked empty. After this, raise() fails.
+  Status drop();
+
+ private:
+  PrivilegeForm form_ = PrivilegeForm::none;
+  Caller caller_;
+  bool dropped_ = false;
+};
+
+// After drop(): exec can never gain privilege again (setuid bits, file caps).
+Status set_no_new_privs();
+// Close every fd from `first` up (fd leaks into the program: runc CVE-2024-21626).
+Status close_fds_from(int first);
+// Empty signal mask, default dispositions.
+Status reset_signals();
+// The seccomp filter, loaded last: TIOCSTI and TIOCLINUX (also with high bits
+// set in the request), setns, the mount family, kexec and module loading, and
+// every syscall of a foreign architecture fail with EPERM. User namespaces stay
+// allowed: browser sandboxes need them.
+Status load_seccomp_filter();
+
+}  // namespace vpnrun

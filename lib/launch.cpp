@@ -1,0 +1,221 @@
+#include "vpnrun/launch.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/nsfs.h>
+#include <pwd.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstring>
+
+#include "vpnrun/dns.hpp"
+#include "vpnrun/fd.hpp"
+#include "vpnrun/netns.hpp"
+
+extern char **environ;
+
+namespace vpnrun {
+
+namespace {
+
+// A directory vpnrun trusts: root-owned and writable by no one else.
+Status check_trusted_dir(int fd, const std::string &path) {
+  struct stat st;
+  if (::fstat(fd, &st) < 0) return errno_error("stat", path);
+  if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return make_error("open", path, "not a root-owned directory writable only by root");
+  return {};
+}
+
+// A file vpnrun trusts, checked on the open fd: regular, root-owned, not
+// writable by anyone else.
+Status check_trusted_file(int fd, const std::string &path) {
+  struct stat st;
+  if (::fstat(fd, &st) < 0) return errno_error("stat", path);
+  if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return make_error("open", path, "not a root-owned regular file writable only by root");
+  return {};
+}
+
+// The namespace must belong to vpnrun's own user namespace (the initial one,
+// where setuid and file capabilities mean something): one made inside a
+// user's own user namespace is theirs, not the administrator's.
+Status check_owner_userns(int nsfd, const std::string &path) {
+  int owner = ::ioctl(nsfd, NS_GET_USERNS);
+  if (owner < 0) return errno_error("NS_GET_USERNS", path);
+  UniqueFd o(owner);
+  struct stat a, b;
+  if (::fstat(o.get(), &a) < 0 || ::stat("/proc/thread-self/ns/user", &b) < 0)
+    return errno_error("stat user namespace", path);
+  if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+    return make_error("open namespace", path, "owned by another user namespace");
+  return {};
+}
+
+bool in_groups(gid_t g, const Caller &c) {
+  return g == c.gid || std::find(c.groups.begin(), c.groups.end(), g) != c.groups.end();
+}
+
+std::string current_dir() {
+  char buf[PATH_MAX];
+  return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
+}
+
+}  // namespace
+
+Status check_access(const NamespaceConfig &cfg, const Caller &caller, const NetnsName &name) {
+  if (caller.uid == 0) return {};
+  if (!cfg.access.users.empty()) {
+    struct passwd pw, *res = nullptr;
+    char buf[4096];
+    if (::getpwuid_r(caller.uid, &pw, buf, sizeof buf, &res) == 0 && res &&
+        std::find(cfg.access.users.begin(), cfg.access.users.end(), res->pw_name) != cfg.access.users.end())
+      return {};
+  }
+  for (const auto &g : cfg.access.groups) {
+    struct group gr, *res = nullptr;
+    char buf[16384];
+    if (::getgrnam_r(g.c_str(), &gr, buf, sizeof buf, &res) == 0 && res && in_groups(res->gr_gid, caller))
+      return {};
+  }
+  return make_error("enter namespace", name.str(),
+                    "uid " + std::to_string(caller.uid) + " is not allowed by [access] in " + config_path(name));
+}
+
+// The privileged sequence. Every step either succeeds or ends the launch
+// before the program runs (fail closed). Effective privilege is on only
+// between raise() and drop(); each comment says what the step blocks.
+LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
+  auto fail = [](Error e, int code = kExitLaunchFailed) { return LaunchFailure{std::move(e), code}; };
+#define LTRY(expr)                              \
+  do {                                          \
+    auto r_ = (expr);                           \
+    if (!r_.ok()) return fail(r_.error());      \
+  } while (0)
+
+  const std::string path = netns_path(req.name);
+  // The working directory, by name, to enter again as the caller after the
+  // mounts: never an fd carried across (runc CVE-2024-21626).
+  const std::string cwd = current_dir();
+
+  // 1. The namespace, by handle: /run/netns must be root's, NAME is opened
+  //    without following links, and the open object must be a network
+  //    namespace of the initial user namespace (firejail CVE-2022-31214: a
+  //    user-made file or namespace at that path is refused).
+  auto dir = open_at(AT_FDCWD, kNetnsDir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (!dir) return fail(dir.error());
+  LTRY(check_trusted_dir(dir->get(), kNetnsDir));
+  auto ns = open_at(dir->get(), req.name.str(), O_RDONLY | O_NOFOLLOW);
+  if (!ns) {
+    if (ns.error().err == ENOENT)
+      return fail(make_error("open namespace", path, "no such namespace (is `vpnrun up " + req.name.str() + "` done?)"));
+    return fail(ns.error());
+  }
+  LTRY(netns_verify(ns->get(), path));
+  LTRY(check_owner_userns(ns->get(), path));
+
+  // 2. Who may enter, from the namespace's root-owned config, against the real
+  //    uid and groups. NSS runs here, with the host's files and effective
+  //    privilege off, before any mount changes (sudo CVE-2025-32463).
+  auto cfg = load_config(req.name);
+  if (!cfg) return fail(cfg.error());
+  LTRY(check_access(cfg.value(), priv.caller(), req.name));
+
+  // 3. The namespace's DNS files, by handle: root's directory, root's files.
+  //    A missing resolv.conf stops the launch: DNS would go to the host's.
+  const std::string etc_dir = etc_netns_dir(req.name);
+  auto edir = open_at(AT_FDCWD, etc_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (!edir) return fail(edir.error());
+  LTRY(check_trusted_dir(edir->get(), etc_dir));
+  for (const char *f : kDnsFiles) {
+    auto fd = open_at(edir->get(), f, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    if (!fd) {
+      if (std::strcmp(f, "resolv.conf") == 0 || fd.error().err != ENOENT)
+        return fail(make_error("open", etc_dir + "/" + f, fd.error().err));
+      continue;
+    }
+    LTRY(check_trusted_file(fd->get(), etc_dir + "/" + f));
+  }
+
+  // 4. Privilege on, for the mounts and setns only.
+  LTRY(priv.raise());
+
+  // 5. A private mount namespace: nothing below reaches the host's mount table.
+  if (::unshare(CLONE_NEWNS) < 0) return fail(errno_error("unshare(CLONE_NEWNS)", "vpnrun"));
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+    return fail(errno_error("make mounts private", "/"));
+
+  // 6. /etc with the namespace's files on top: one read-only overlay whose top
+  //    layer is /etc/netns/NAME. Unlike a bind on /etc/resolv.conf it holds
+  //    when that is a symlink (systemd-resolved) or is replaced later (a
+  //    rename on the host would detach a bind mount here). Overlay takes its
+  //    layers by path in this mount namespace: the path must still be the
+  //    directory checked in step 3 (only root can change what it names).
+  {
+    auto again = open_at(AT_FDCWD, etc_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    struct stat a, b;
+    if (!again || ::fstat(again->get(), &a) < 0 || ::fstat(edir->get(), &b) < 0 ||
+        a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+      return fail(make_error("mount overlay", etc_dir, "changed while vpnrun was starting"));
+  }
+  const std::string lower = "lowerdir=" + etc_dir + ":/etc";
+  if (::mount("vpnrun", "/etc", "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, lower.c_str()) < 0)
+    return fail(errno_error("mount overlay", "/etc"));
+
+  // 7. Host resolver side doors hidden: nscd's socket and systemd-resolved's
+  //    varlink socket would answer lookups outside the tunnel.
+  for (const char *door : {"/run/nscd", "/run/systemd/resolve"}) {
+    struct stat st;
+    if (::lstat(door, &st) == 0 && S_ISDIR(st.st_mode) &&
+        ::mount("vpnrun", door, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, "mode=0755,size=4k") < 0)
+      return fail(errno_error("hide", door));
+  }
+
+  // 8. Into the network namespace.
+  if (::setns(ns->get(), CLONE_NEWNET) < 0) return fail(errno_error("setns", path));
+
+  // 9. /sys for this namespace, so /sys/class/net shows its interfaces.
+  if (::umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+    return fail(errno_error("unmount", "/sys"));
+  if (::mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr) < 0)
+    return fail(errno_error("mount sysfs", "/sys"));
+
+  // 10. Privilege off for good: caller's ids and groups, every capability set
+  //     empty, bounding set and ambient included (runc CVE-2022-29162).
+  LTRY(priv.drop());
+
+  // 11. No exec can gain privilege from here on (setuid or file-cap programs).
+  LTRY(set_no_new_privs());
+
+  // 12. As the caller: back to the working directory, by name.
+  if (!cwd.empty() && ::chdir(cwd.c_str()) < 0)
+    return fail(make_error("enter working directory", cwd, errno));
+  if (::setenv("VPNRUN_NETNS", req.name.str().c_str(), 1) < 0)
+    return fail(errno_error("setenv", "VPNRUN_NETNS"));
+
+  // 13. Nothing of vpnrun's reaches the program: fds above 2 (except those
+  //     passed on purpose), signal mask and handlers.
+  ns->reset();
+  dir->reset();
+  edir->reset();
+  LTRY(close_fds_from(3 + req.preserve_fds));
+  LTRY(reset_signals());
+
+  // 14. Last, the seccomp filter; then exec, with PATH searched as the caller.
+  LTRY(load_seccomp_filter());
+  std::vector<char *> argv;
+  for (const auto &a : req.argv) argv.push_back(const_cast<char *>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execvp(argv[0], argv.data());
+  int e = errno;
+  return fail(make_error("run", req.argv[0], e), e == ENOENT ? kExitNotFound : kExitCannotRun);
+#undef LTRY
+}
+
+}  // namespace vpnrun

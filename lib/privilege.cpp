@@ -1,0 +1,175 @@
+#include "vpnrun/privilege.hpp"
+
+#include <cap-ng.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <memory>
+
+namespace vpnrun {
+
+namespace {
+// Clear the effective set, keeping permitted (the way back for raise()).
+Status effective_off() {
+  capng_get_caps_process();
+  for (unsigned c = 0; c <= CAP_LAST_CAP; ++c) capng_update(CAPNG_DROP, CAPNG_EFFECTIVE, c);
+  if (capng_apply(CAPNG_SELECT_CAPS) < 0) return errno_error("capset", "vpnrun");
+  return {};
+}
+}  // namespace
+
+const char *to_string(PrivilegeForm f) {
+  switch (f) {
+    case PrivilegeForm::root: return "root";
+    case PrivilegeForm::setuid: return "setuid";
+    case PrivilegeForm::filecaps: return "file capabilities";
+    default: return "none";
+  }
+}
+
+Result<Privilege> Privilege::capture() {
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) return errno_error("prctl(PR_SET_DUMPABLE)", "vpnrun");
+  Privilege p;
+  uid_t ruid, euid, suid;
+  gid_t rgid, egid, sgid;
+  if (::getresuid(&ruid, &euid, &suid) < 0 || ::getresgid(&rgid, &egid, &sgid) < 0)
+    return errno_error("getresuid", "vpnrun");
+  p.caller_.uid = ruid;
+  p.caller_.gid = rgid;
+  int n = ::getgroups(0, nullptr);
+  if (n < 0) return errno_error("getgroups", "vpnrun");
+  p.caller_.groups.resize(static_cast<size_t>(n));
+  if (n > 0 && ::getgroups(n, p.caller_.groups.data()) < 0) return errno_error("getgroups", "vpnrun");
+
+  capng_get_caps_process();
+  if (ruid == 0) {
+    p.form_ = PrivilegeForm::root;
+  } else if (euid == 0 || suid == 0) {
+    p.form_ = PrivilegeForm::setuid;
+    // Effective privilege off: the saved uid keeps the way back for raise().
+    if (::setresuid(ruid, ruid, 0) < 0) return errno_error("setresuid", "vpnrun");
+  } else if (capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN)) {
+    p.form_ = PrivilegeForm::filecaps;
+    VR_TRY(effective_off());
+  } else {
+    p.form_ = PrivilegeForm::none;
+  }
+  return p;
+}
+
+Status Privilege::raise() {
+  if (dropped_) return make_error("raise privilege", "vpnrun", "privilege was dropped for good");
+  switch (form_) {
+    case PrivilegeForm::setuid:
+      if (::setresuid(static_cast<uid_t>(-1), 0, static_cast<uid_t>(-1)) < 0) return errno_error("setresuid", "vpnrun");
+      return {};
+    case PrivilegeForm::filecaps:
+      capng_get_caps_process();
+      if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_SYS_ADMIN) < 0 ||
+          capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_SETPCAP) < 0 ||
+          capng_apply(CAPNG_SELECT_CAPS) < 0)
+        return errno_error("capset", "vpnrun");
+      return {};
+    case PrivilegeForm::root: return {};
+    default:
+      return make_error("raise privilege", "vpnrun",
+                        "not installed setuid root or with file capabilities (see vpnrun(1))");
+  }
+}
+
+Status Privilege::lower() {
+  switch (form_) {
+    case PrivilegeForm::setuid:
+      if (::setresuid(static_cast<uid_t>(-1), caller_.uid, static_cast<uid_t>(-1)) < 0) return errno_error("setresuid", "vpnrun");
+      return {};
+    case PrivilegeForm::filecaps: return effective_off();
+    default: return {};
+  }
+}
+
+Status Privilege::drop() {
+  // Needs CAP_SETPCAP in effect to empty the bounding set.
+  VR_TRY(raise());
+  for (int c = 0; c <= CAP_LAST_CAP; ++c)
+    if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+      return errno_error("prctl(PR_CAPBSET_DROP)", "vpnrun");
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+    return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", "vpnrun");
+  // The caller's groups, as they were; then gid, then uid (last: it ends root).
+  // With file capabilities the ids were never changed, and setgroups would
+  // need CAP_SETGID, which that form does not hold.
+  if (form_ != PrivilegeForm::filecaps &&
+      ::setgroups(caller_.groups.size(), caller_.groups.data()) < 0)
+    return errno_error("setgroups", "vpnrun");
+  if (::setresgid(caller_.gid, caller_.gid, caller_.gid) < 0) return errno_error("setresgid", "vpnrun");
+  if (::setresuid(caller_.uid, caller_.uid, caller_.uid) < 0) return errno_error("setresuid", "vpnrun");
+  dropped_ = true;
+  // Every set, inheritable included (runc CVE-2022-29162): a root caller keeps
+  // uid 0 but no capability at all.
+  capng_clear(CAPNG_SELECT_BOTH);
+  if (capng_apply(CAPNG_SELECT_BOTH) < 0) return errno_error("capset", "vpnrun");
+  capng_get_caps_process();
+  if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+    return make_error("drop privilege", "vpnrun", "capabilities remain after the drop");
+  uid_t r, e, s;
+  if (::getresuid(&r, &e, &s) < 0 || r != caller_.uid || e != caller_.uid || s != caller_.uid)
+    return make_error("drop privilege", "vpnrun", "user ids are not the caller's after the drop");
+  return {};
+}
+
+Status set_no_new_privs() {
+  if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return errno_error("prctl(PR_SET_NO_NEW_PRIVS)", "vpnrun");
+  return {};
+}
+
+Status close_fds_from(int first) {
+  if (::close_range(static_cast<unsigned>(first), ~0U, 0) < 0) return errno_error("close_range", "vpnrun");
+  return {};
+}
+
+Status reset_signals() {
+  sigset_t none;
+  sigemptyset(&none);
+  if (::sigprocmask(SIG_SETMASK, &none, nullptr) < 0) return errno_error("sigprocmask", "vpnrun");
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; ++s) ::sigaction(s, &dfl, nullptr);  // EINVAL for KILL/STOP: fine
+  return {};
+}
+
+Status load_seccomp_filter() {
+  struct Release {
+    void operator()(void *c) const { seccomp_release(c); }
+  };
+  std::unique_ptr<void, Release> ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) return make_error("seccomp", "vpnrun", ENOMEM);
+  const uint32_t deny = SCMP_ACT_ERRNO(EPERM);
+  // Only the native architecture: x32 and i386 syscalls fail.
+  if (seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, deny) < 0)
+    return make_error("seccomp", "bad-arch action", EINVAL);
+  // The kernel compares ioctl requests as 32-bit: mask off the high bits so
+  // 0x100005412 is refused like 0x5412 (CVE-2017-5226).
+  for (unsigned long req : {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
+    if (seccomp_rule_add(ctx.get(), deny, SCMP_SYS(ioctl), 1,
+                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, req)) < 0)
+      return make_error("seccomp", "ioctl", EINVAL);
+  }
+  const char *denied[] = {"setns", "mount", "umount", "umount2", "pivot_root", "move_mount",
+                          "open_tree", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+                          "kexec_load", "kexec_file_load", "init_module", "finit_module",
+                          "delete_module"};
+  for (const char *name : denied) {
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
+    if (seccomp_rule_add(ctx.get(), deny, nr, 0) < 0) return make_error("seccomp", name, EINVAL);
+  }
+  if (int rc = seccomp_load(ctx.get()); rc < 0) return make_error("seccomp_load", "vpnrun", -rc);
+  return {};
+}
+
+}  // namespace vpnrun
