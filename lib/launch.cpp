@@ -62,6 +62,24 @@ bool in_groups(gid_t g, const Caller &c) {
   return g == c.gid || std::find(c.groups.begin(), c.groups.end(), g) != c.groups.end();
 }
 
+// After a failed exec: was PROGRAM there at all? execvp reports EACCES when any
+// PATH directory is unreadable, even if PROGRAM exists nowhere; 127 means
+// "not found", 126 "found but cannot run".
+bool program_exists(const std::string &prog) {
+  struct stat st;
+  if (prog.find('/') != std::string::npos) return ::stat(prog.c_str(), &st) == 0;
+  const char *path = ::getenv("PATH");
+  std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  for (;;) {
+    size_t colon = p.find(':', start);
+    std::string dir = p.substr(start, colon == std::string::npos ? colon : colon - start);
+    if (::stat(((dir.empty() ? "." : dir) + "/" + prog).c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) return true;
+    if (colon == std::string::npos) return false;
+    start = colon + 1;
+  }
+}
+
 std::string current_dir() {
   char buf[PATH_MAX];
   return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
@@ -214,7 +232,8 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   argv.push_back(nullptr);
   ::execvp(argv[0], argv.data());
   int e = errno;
-  return fail(make_error("run", req.argv[0], e), e == ENOENT ? kExitNotFound : kExitCannotRun);
+  if (!program_exists(req.argv[0])) return fail(make_error("run", req.argv[0], ENOENT), kExitNotFound);
+  return fail(make_error("run", req.argv[0], e), kExitCannotRun);
 #undef LTRY
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "commands.hpp"
@@ -35,7 +36,7 @@ bool is_admin_invocation(int argc, char **argv) {
 }
 
 int run_program(int argc, char **argv, Privilege &priv) {
-  std::string name;
+  std::optional<std::string> name;  // given, even if empty, or not
   int preserve = 0;
   bool dashdash = false;
   int i = 1;
@@ -73,7 +74,7 @@ int run_program(int argc, char **argv, Privilege &priv) {
   if (i >= argc) return usage_error("no program given");
   if (!dashdash && is_subcommand(argv[i]))
     return usage_error(std::string("'") + argv[i] + "' is a vpnrun command; to run a program of that name, use: vpnrun [-n NAME] -- " + argv[i]);
-  if (name.empty()) {
+  if (!name) {
     auto d = load_default_netns();
     if (!d) {
       std::fprintf(stderr, "vpnrun: %s\n", d.error().message().c_str());
@@ -81,7 +82,7 @@ int run_program(int argc, char **argv, Privilege &priv) {
     }
     name = d.value();
   }
-  auto n = NetnsName::parse(name);
+  auto n = NetnsName::parse(*name);
   if (!n) {
     std::fprintf(stderr, "vpnrun: %s\n", n.error().message().c_str());
     return kExitLaunchFailed;

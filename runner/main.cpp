@@ -36,8 +36,9 @@ std::optional<NetnsName> parse_name(const std::string &cmd, const std::string &a
 
 int main(int argc, char **argv) {
   using namespace vpnrun::cli;
-  // argc == 0: argv[1] would be the environment (pkexec CVE-2021-4034).
-  if (argc < 1 || !argv[0]) return vpnrun::kExitLaunchFailed;
+  // argc == 0: argv[1] would be the environment (pkexec CVE-2021-4034). Linux
+  // 5.18+ passes an empty argv[0] instead; that is refused the same way.
+  if (argc < 1 || !argv[0] || !argv[0][0]) return vpnrun::kExitLaunchFailed;
   // First: non-dumpable, effective privilege off, caller recorded.
   auto priv = vpnrun::Privilege::capture();
   if (!priv) {
