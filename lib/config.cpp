@@ -245,7 +245,7 @@ Result<NamespaceConfig> load_config(const NetnsName &name) {
   return parse_config(*text, path);
 }
 
-Result<std::string> parse_default_netns(std::string_view text, const std::string &source) {
+Result<GlobalConfig> parse_global_config(std::string_view text, const std::string &source) {
   toml::table root;
   try {
     root = toml::parse(text, source);
@@ -254,19 +254,26 @@ Result<std::string> parse_default_netns(std::string_view text, const std::string
                       "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
   }
   Parser p(source);
-  VR_TRY(p.known_keys(root, "", {"default_netns"}));
-  const toml::node *n = root.get("default_netns");
-  if (!n) return std::string("vpn");
-  VR_ASSIGN(std::string v, p.str(*n, "default_netns"));
-  auto name = NetnsName::parse(v);
-  if (!name) return p.fail(*n, "default_netns", name.error().detail);
-  return v;
+  GlobalConfig g;
+  VR_TRY(p.known_keys(root, "", {"default_netns", "single_instance"}));
+  if (const toml::node *n = root.get("default_netns")) {
+    VR_ASSIGN(g.default_netns, p.str(*n, "default_netns"));
+    auto name = NetnsName::parse(g.default_netns);
+    if (!name) return p.fail(*n, "default_netns", name.error().detail);
+  }
+  if (const toml::node *n = root.get("single_instance")) {
+    VR_ASSIGN(g.single_instance, p.strings(*n, "single_instance"));
+    for (const auto &prog : g.single_instance)
+      if (prog.empty() || prog.find('/') != std::string::npos)
+        return p.fail(*n, "single_instance", "'" + prog + "' is not a program name");
+  }
+  return g;
 }
 
-Result<std::string> load_default_netns() {
+Result<GlobalConfig> load_global_config() {
   VR_ASSIGN(auto text, read_root_file(kGlobalConfig));
-  if (!text) return std::string("vpn");
-  return parse_default_netns(*text, kGlobalConfig);
+  if (!text) return GlobalConfig{};
+  return parse_global_config(*text, kGlobalConfig);
 }
 
 }  // namespace vpnrun

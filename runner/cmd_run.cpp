@@ -9,7 +9,11 @@
 
 #include "commands.hpp"
 #include "vpnrun/config.hpp"
+#include "vpnrun/instance.hpp"
 #include "vpnrun/launch.hpp"
+#include "vpnrun/netns.hpp"
+
+#include <sys/stat.h>
 
 namespace vpnrun::cli {
 
@@ -38,6 +42,7 @@ bool is_admin_invocation(int argc, char **argv) {
 int run_program(int argc, char **argv, Privilege &priv) {
   std::optional<std::string> name;  // given, even if empty, or not
   int preserve = 0;
+  bool quiet = false;
   bool dashdash = false;
   int i = 1;
   auto value = [&](const char *opt) -> const char * {
@@ -54,7 +59,10 @@ int run_program(int argc, char **argv, Privilege &priv) {
       break;
     }
     if (a[0] != '-') break;
-    if (!std::strcmp(a, "-q") || !std::strcmp(a, "--quiet")) continue;  // warnings only
+    if (!std::strcmp(a, "-q") || !std::strcmp(a, "--quiet")) {  // warnings only, never errors
+      quiet = true;
+      continue;
+    }
     if (!std::strncmp(a, "--netns", 7) || !std::strcmp(a, "-n")) {
       const char *v = !std::strcmp(a, "-n") ? value("-n") : value("--netns");
       if (!v) return usage_error(std::string("option '") + a + "' needs a namespace name");
@@ -74,18 +82,23 @@ int run_program(int argc, char **argv, Privilege &priv) {
   if (i >= argc) return usage_error("no program given");
   if (!dashdash && is_subcommand(argv[i]))
     return usage_error(std::string("'") + argv[i] + "' is a vpnrun command; to run a program of that name, use: vpnrun [-n NAME] -- " + argv[i]);
-  if (!name) {
-    auto d = load_default_netns();
-    if (!d) {
-      std::fprintf(stderr, "vpnrun: %s\n", d.error().message().c_str());
-      return kExitLaunchFailed;
-    }
-    name = d.value();
+  auto global = load_global_config();
+  if (!global) {
+    std::fprintf(stderr, "vpnrun: %s\n", global.error().message().c_str());
+    return kExitLaunchFailed;
   }
+  if (!name) name = global->default_netns;
   auto n = NetnsName::parse(*name);
   if (!n) {
     std::fprintf(stderr, "vpnrun: %s\n", n.error().message().c_str());
     return kExitLaunchFailed;
+  }
+  if (!quiet) {
+    // Effective privilege is off here: only the caller's own processes are seen.
+    struct stat st;
+    if (::stat(netns_path(n.value()).c_str(), &st) == 0)
+      if (auto w = outside_instance(argv[i], priv.caller().uid, st.st_ino, n->str(), global->single_instance))
+        std::fprintf(stderr, "vpnrun: warning: %s\n", w->text.c_str());
   }
   LaunchRequest req{n.value(), {argv + i, argv + argc}, preserve};
   LaunchFailure f = launch(req, priv);

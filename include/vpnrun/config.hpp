@@ -63,8 +63,11 @@ std::string config_path(const NetnsName &name);
 
 // vpnrun's own settings: /etc/vpnrun/vpnrun.toml (same ownership rule).
 inline constexpr const char *kGlobalConfig = "/etc/vpnrun/vpnrun.toml";
-// The launcher's namespace when -n is not given: `default_netns`, else "vpn".
-Result<std::string> load_default_netns();
-Result<std::string> parse_default_netns(std::string_view text, const std::string &source);
+struct GlobalConfig {
+  std::string default_netns = "vpn";  // the launcher's namespace when -n is not given
+  std::vector<std::string> single_instance;  // more programs to warn about (see instance.hpp)
+};
+Result<GlobalConfig> load_global_config();
+Result<GlobalConfig> parse_global_config(std::string_view text, const std::string &source);
 
 }  // namespace vpnrun

@@ -228,6 +228,24 @@ TEST_P(Refusal, NssLookupsHappenBeforeTheMountNamespace_sudo_CVE_2025_32463) {
   EXPECT_EQ(std::string::npos, r.out.find("libnss_", unshare_at)) << r.out;
 }
 
+TEST_P(Refusal, WarnsWhenASingleInstanceProgramRunsOutside) {
+  // A stand-in "tmux" server of nobody's, outside the namespace.
+  sh("mkdir -p /tmp/fake-bin && cp /bin/sleep /tmp/fake-bin/tmux && chmod 755 /tmp/fake-bin /tmp/fake-bin/tmux");
+  sh(std::string(kUser) + "/tmp/fake-bin/tmux 30 & sleep 0.3");
+  auto r = sh("cd /tmp && " + std::string(kUser) + g_dir + "/vpnrun-" + GetParam() + " -n lx -- /tmp/fake-bin/tmux 0");
+  EXPECT_EQ(0, r.code) << r.err;
+  EXPECT_NE(std::string::npos, r.err.find("vpnrun: warning: tmux is already running outside 'lx' (pid ")) << r.err;
+  EXPECT_NE(std::string::npos, r.err.find("vpnrun -n lx -- tmux -L vpn")) << r.err;
+  auto q = sh("cd /tmp && " + std::string(kUser) + g_dir + "/vpnrun-" + GetParam() + " -n lx -q -- /tmp/fake-bin/tmux 0");
+  EXPECT_EQ("", q.err);
+  sh("pkill -x tmux; sleep 0.2");
+  // One inside the namespace is no reason to warn.
+  sh("cd /tmp && " + std::string(kUser) + g_dir + "/vpnrun-" + GetParam() + " -n lx -- /tmp/fake-bin/tmux 30 & sleep 0.3");
+  EXPECT_EQ("", sh("cd /tmp && " + std::string(kUser) + g_dir + "/vpnrun-" + GetParam() +
+                   " -n lx -- /tmp/fake-bin/tmux 0").err);
+  sh("pkill -x tmux; rm -rf /tmp/fake-bin");
+}
+
 INSTANTIATE_TEST_SUITE_P(Forms, Refusal, ::testing::Values("setuid", "caps"),
                          [](const auto &param_info) { return param_info.param; });
 

@@ -336,3 +336,33 @@ TEST(Config, UplinkSubnetMustNotOverlapContainers) {
 
 }  // namespace
 }  // namespace vpnrun
+
+namespace vpnrun {
+namespace {
+
+TEST(GlobalConfig, DefaultsAndValues) {
+  auto d = parse_global_config("", "/etc/vpnrun/vpnrun.toml");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->default_netns, "vpn");
+  EXPECT_TRUE(d->single_instance.empty());
+  auto v = parse_global_config("default_netns = \"work\"\nsingle_instance = [\"thunderbird\"]\n", "g");
+  ASSERT_TRUE(v.ok()) << v.error().message();
+  EXPECT_EQ(v->default_netns, "work");
+  EXPECT_EQ(v->single_instance, std::vector<std::string>{"thunderbird"});
+}
+
+TEST(GlobalConfig, ErrorsNameKeyAndLine) {
+  auto msg = [](const char *text) {
+    auto r = parse_global_config(text, "/etc/vpnrun/vpnrun.toml");
+    return r.ok() ? std::string("<accepted>") : r.error().detail;
+  };
+  EXPECT_EQ(msg("netns = \"x\"\n"), "line 1: unknown key 'netns'");
+  EXPECT_EQ(msg("\ndefault_netns = \"a/b\"\n"),
+            "line 2: default_netns: may contain only letters, digits and '_.-'");
+  EXPECT_EQ(msg("default_netns = \"vpnrun\"\n"),
+            "line 1: default_netns: reserved: /etc/vpnrun/vpnrun.toml is vpnrun's own config");
+  EXPECT_EQ(msg("single_instance = [\"/usr/bin/x\"]\n"), "line 1: single_instance: '/usr/bin/x' is not a program name");
+}
+
+}  // namespace
+}  // namespace vpnrun
