@@ -16,6 +16,7 @@
 
 #include "vpnrun/dns.hpp"
 #include "vpnrun/fd.hpp"
+#include "vpnrun/journal.hpp"
 #include "vpnrun/netns.hpp"
 
 extern char **environ;
@@ -151,6 +152,7 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   auto edir = open_at(AT_FDCWD, etc_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (!edir) return fail(edir.error());
   LTRY(check_trusted_dir(edir->get(), etc_dir));
+  std::vector<std::pair<std::string, std::string>> dns;  // name, content read by fd
   for (const char *f : kDnsFiles) {
     auto fd = open_at(edir->get(), f, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
     if (!fd) {
@@ -159,6 +161,9 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
       continue;
     }
     LTRY(check_trusted_file(fd->get(), etc_dir + "/" + f));
+    auto text = read_all(fd->get(), etc_dir + "/" + f);
+    if (!text) return fail(text.error());
+    dns.emplace_back(f, std::move(text).value());
   }
 
   // 4. Privilege on, for the mounts and setns only.
@@ -169,22 +174,24 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
     return fail(errno_error("make mounts private", "/"));
 
-  // 6. /etc with the namespace's files on top: one read-only overlay whose top
-  //    layer is /etc/netns/NAME. Unlike a bind on /etc/resolv.conf it holds
-  //    when that is a symlink (systemd-resolved) or is replaced later (a
-  //    rename on the host would detach a bind mount here). Overlay takes its
-  //    layers by path in this mount namespace: the path must still be the
-  //    directory checked in step 3 (only root can change what it names).
-  {
-    auto again = open_at(AT_FDCWD, etc_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    struct stat a, b;
-    if (!again || ::fstat(again->get(), &a) < 0 || ::fstat(edir->get(), &b) < 0 ||
-        a.st_dev != b.st_dev || a.st_ino != b.st_ino)
-      return fail(make_error("mount overlay", etc_dir, "changed while vpnrun was starting"));
+  // 6. /etc with the namespace's files on top: one read-only overlay. Unlike a
+  //    bind on /etc/resolv.conf it holds when that is a symlink
+  //    (systemd-resolved) or is replaced later (a rename on the host would
+  //    detach a bind mount here). The top layer is a private tmpfs holding
+  //    what was read from the checked fds: /etc/netns/NAME itself cannot be a
+  //    layer over /etc, which contains it. Overlay keeps its own copy of the
+  //    layer, so the tmpfs is detached again at once.
+  if (::mount("vpnrun", kRunDir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=1m") < 0)
+    return fail(errno_error("mount tmpfs", kRunDir));
+  for (const auto &[file, text] : dns) {
+    auto out = open_at(AT_FDCWD, std::string(kRunDir) + "/" + file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+    if (!out) return fail(out.error());
+    LTRY(write_all(out->get(), text, file));
   }
-  const std::string lower = "lowerdir=" + etc_dir + ":/etc";
+  const std::string lower = std::string("lowerdir=") + kRunDir + ":/etc";
   if (::mount("vpnrun", "/etc", "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, lower.c_str()) < 0)
     return fail(errno_error("mount overlay", "/etc"));
+  if (::umount2(kRunDir, MNT_DETACH) < 0) return fail(errno_error("unmount", kRunDir));
 
   // 7. Host resolver side doors hidden: nscd's socket and systemd-resolved's
   //    varlink socket would answer lookups outside the tunnel.

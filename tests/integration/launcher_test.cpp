@@ -219,12 +219,12 @@ TEST_P(Refusal, NssLookupsHappenBeforeTheMountNamespace_sudo_CVE_2025_32463) {
   // the program can steer the lookups that decide access.
   auto r = sh("cd /tmp && strace -f -qq -e trace=openat,unshare -e signal=none " + std::string(kUser) + g_dir +
               "/vpnrun-" + GetParam() + " -n lx -- true 2>&1 >/dev/null");
-  auto nss_at = r.out.find("nsswitch.conf");
+  auto nss_at = r.out.find("\"/etc/nsswitch.conf\"");
   auto unshare_at = r.out.find("unshare(CLONE_NEWNS)");
   ASSERT_NE(std::string::npos, nss_at) << "no NSS lookup seen: " << r.out;
   ASSERT_NE(std::string::npos, unshare_at) << r.out;
   EXPECT_LT(nss_at, unshare_at);
-  EXPECT_EQ(std::string::npos, r.out.find("nsswitch.conf", unshare_at)) << r.out;
+  EXPECT_EQ(std::string::npos, r.out.find("\"/etc/nsswitch.conf\"", unshare_at)) << r.out;
   EXPECT_EQ(std::string::npos, r.out.find("libnss_", unshare_at)) << r.out;
 }
 
@@ -244,6 +244,36 @@ TEST_P(Refusal, WarnsWhenASingleInstanceProgramRunsOutside) {
   EXPECT_EQ("", sh("cd /tmp && " + std::string(kUser) + g_dir + "/vpnrun-" + GetParam() +
                    " -n lx -- /tmp/fake-bin/tmux 0").err);
   sh("pkill -x tmux; rm -rf /tmp/fake-bin");
+}
+
+TEST_P(Refusal, HostileEnvironmentChangesNothingPrivileged) {
+  sh("cp " PRELOAD_PROBE " " + g_dir + "/preload.so && chmod 755 " + g_dir + "/preload.so; rm -f /tmp/preload.log");
+  auto r = sh("cd /tmp && PRELOAD_LOG=/tmp/preload.log LD_PRELOAD=" + g_dir + "/preload.so LD_LIBRARY_PATH=/tmp "
+              "GCONV_PATH=/tmp LOCPATH=/tmp " + std::string(kUser) + g_dir + "/vpnrun-" + GetParam() +
+              " -n lx -- sh -c 'echo $LD_PRELOAD'");
+  EXPECT_EQ(0, r.code) << r.err;
+  // The C library removes loader variables from a setuid or file-cap
+  // program's environment, so they reach neither vpnrun nor the program.
+  EXPECT_EQ("\n", r.out);
+  std::string log = sh("cat /tmp/preload.log").out;
+  EXPECT_EQ(std::string::npos, log.find("vpnrun")) << log;
+  // Control: the probe library does load where nothing forbids it (setpriv).
+  EXPECT_NE(std::string::npos, log.find("setpriv euid=0")) << log;
+  sh("rm -f /tmp/preload.log");
+}
+
+TEST_P(Refusal, ResolvConfHoldsWhenTheHostsIsASymlinkOrReplacedLater) {
+  // In a mount namespace of the test's own, /etc is a writable copy whose
+  // resolv.conf is a symlink (as with systemd-resolved), then replaced by a
+  // rename while the program runs (as NetworkManager does).
+  const std::string run_in_ns = "cd /tmp && " + std::string(kUser) + g_dir + "/vpnrun-" + GetParam() +
+      R"( -n lx -- sh -c "grep nameserver /etc/resolv.conf; sleep 1; grep nameserver /etc/resolv.conf")";
+  auto r = sh("unshare -m bash -c '"
+              "d=$(mktemp -d /tmp/etc-copy.XXXXXX); cp -a /etc/. $d/ && mount --bind $d /etc && "
+              "echo nameserver 192.0.2.1 > /run/host-resolv.conf && ln -sf /run/host-resolv.conf /etc/resolv.conf && " +
+              run_in_ns + " & sleep 0.5; echo nameserver 192.0.2.2 > /etc/resolv.conf.new && "
+              "mv /etc/resolv.conf.new /etc/resolv.conf; wait; umount /etc; rm -rf $d /run/host-resolv.conf'");
+  EXPECT_EQ("nameserver 198.51.100.53\nnameserver 198.51.100.53\n", r.out) << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(Forms, Refusal, ::testing::Values("setuid", "caps"),
