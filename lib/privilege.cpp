@@ -110,11 +110,13 @@ Status Privilege::drop() {
   if (::setresuid(caller_.uid, caller_.uid, caller_.uid) < 0) return errno_error("setresuid", "vpnrun");
   dropped_ = true;
   // Every set, inheritable included (runc CVE-2022-29162): a root caller keeps
-  // uid 0 but no capability at all.
-  capng_clear(CAPNG_SELECT_BOTH);
-  if (capng_apply(CAPNG_SELECT_BOTH) < 0) return errno_error("capset", "vpnrun");
+  // uid 0 but no capability at all. The bounding set is already empty (above):
+  // only the capability sets are applied here, since CAP_SETPCAP is gone now
+  // and libcap-ng would log a failure for the bounding set.
+  capng_clear(CAPNG_SELECT_CAPS);
+  if (capng_apply(CAPNG_SELECT_CAPS) < 0) return errno_error("capset", "vpnrun");
   capng_get_caps_process();
-  if (capng_have_capabilities(CAPNG_SELECT_CAPS) != CAPNG_NONE)
+  if (capng_have_capabilities(CAPNG_SELECT_BOTH) != CAPNG_NONE)
     return make_error("drop privilege", "vpnrun", "capabilities remain after the drop");
   uid_t r, e, s;
   if (::getresuid(&r, &e, &s) < 0 || r != caller_.uid || e != caller_.uid || s != caller_.uid)
