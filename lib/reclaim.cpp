@@ -40,6 +40,8 @@ void close_all_but(int keep) {
 
 [[noreturn]] void child(const IfName &name, int report) {
   close_all_but(report);
+  // Pin nothing of the caller's while the kernel finishes (a busy mount).
+  (void)!::chdir("/");
   int code = EIO;
   if (auto r = Rtnl::open(); r) {
     auto s = r->delete_link(name);
