@@ -27,7 +27,9 @@ class Launcher : public ::testing::TestWithParam<std::string> {
                     "/vpnrun-setuid && cp " VPNRUN_BIN " " + g_dir + "/vpnrun-caps && setcap "
                     "cap_sys_admin,cap_setpcap+p " + g_dir + "/vpnrun-caps && cp " PROBE_BIN " " +
                     g_dir + "/probe && cp /usr/bin/id " + g_dir + "/id-setuid && chmod 4755 " +
-                    g_dir + "/id-setuid").code);
+                    g_dir + "/id-setuid && cp /usr/bin/grep " + g_dir + "/grep-ep && setcap cap_net_raw+ep " +
+                    g_dir + "/grep-ep && cp /usr/bin/grep " + g_dir + "/grep-p && setcap cap_net_raw+p " +
+                    g_dir + "/grep-p").code);
   }
   static void TearDownTestSuite() {
     vt::run(std::string("down -q ") + kNs);
@@ -87,9 +89,21 @@ TEST_P(Launcher, OnlyStdioReachesTheProgram_FdLeak_runc_CVE_2024_21626) {
                                 vpnrun() + " -n lx --preserve-fds 3 -- " + g_dir + "/probe fds").out);
 }
 
-TEST_P(Launcher, SetuidProgramInsideGainsNothing) {
+TEST_P(Launcher, SetuidOrFileCapProgramInsideGainsNothing) {
   std::string want = sh("cd /tmp && " + caller() + "id -u").out;
   EXPECT_EQ(want, in_ns(g_dir + "/id-setuid -u").out);
+  // File capabilities: a +p program runs with nothing permitted; a +ep one,
+  // which the kernel cannot give its capabilities under no_new_privs, is not
+  // run at all.
+  EXPECT_EQ("CapPrm:\t0000000000000000\n", in_ns(g_dir + "/grep-p ^CapPrm /proc/self/status").out);
+  auto ep = in_ns(g_dir + "/grep-ep ^CapEff /proc/self/status");
+  EXPECT_EQ(126, ep.code);
+  EXPECT_EQ("", ep.out);
+  // Control: outside vpnrun, as nobody, the same programs do gain CAP_NET_RAW.
+  EXPECT_EQ("CapPrm:\t0000000000002000\n",
+            sh("cd /tmp && " + std::string(kUser) + g_dir + "/grep-p ^CapPrm /proc/self/status").out);
+  EXPECT_EQ("CapEff:\t0000000000002000\n",
+            sh("cd /tmp && " + std::string(kUser) + g_dir + "/grep-ep ^CapEff /proc/self/status").out);
 }
 
 TEST_P(Launcher, DeniedSyscallsFail_TIOCSTI_CVE_2017_5226) {
