@@ -25,22 +25,14 @@ namespace vpnrun {
 
 namespace {
 
-// A directory vpnrun trusts: root-owned and writable by no one else.
-Status check_trusted_dir(int fd, const std::string &path) {
+// A file or directory vpnrun trusts, checked on the open fd: of the expected
+// type (S_IFDIR, S_IFREG), root-owned, writable by no one else.
+Status check_trusted(int fd, const std::string &path, mode_t type) {
   struct stat st;
   if (::fstat(fd, &st) < 0) return errno_error("stat", path);
-  if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-    return make_error("open", path, "not a root-owned directory writable only by root");
-  return {};
-}
-
-// A file vpnrun trusts, checked on the open fd: regular, root-owned, not
-// writable by anyone else.
-Status check_trusted_file(int fd, const std::string &path) {
-  struct stat st;
-  if (::fstat(fd, &st) < 0) return errno_error("stat", path);
-  if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
-    return make_error("open", path, "not a root-owned regular file writable only by root");
+  if ((st.st_mode & S_IFMT) != type || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return make_error("open", path, type == S_IFDIR ? "not a root-owned directory writable only by root"
+                                                    : "not a root-owned regular file writable only by root");
   return {};
 }
 
@@ -129,7 +121,7 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   //    user-made file or namespace at that path is refused).
   auto dir = open_at(AT_FDCWD, kNetnsDir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (!dir) return fail(dir.error());
-  LTRY(check_trusted_dir(dir->get(), kNetnsDir));
+  LTRY(check_trusted(dir->get(), kNetnsDir, S_IFDIR));
   auto ns = open_at(dir->get(), req.name.str(), O_RDONLY | O_NOFOLLOW);
   if (!ns) {
     if (ns.error().err == ENOENT)
@@ -151,7 +143,7 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   const std::string etc_dir = etc_netns_dir(req.name);
   auto edir = open_at(AT_FDCWD, etc_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   if (!edir) return fail(edir.error());
-  LTRY(check_trusted_dir(edir->get(), etc_dir));
+  LTRY(check_trusted(edir->get(), etc_dir, S_IFDIR));
   std::vector<std::pair<std::string, std::string>> dns;  // name, content read by fd
   for (const char *f : kDnsFiles) {
     auto fd = open_at(edir->get(), f, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
@@ -160,7 +152,7 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
         return fail(make_error("open", etc_dir + "/" + f, fd.error().err));
       continue;
     }
-    LTRY(check_trusted_file(fd->get(), etc_dir + "/" + f));
+    LTRY(check_trusted(fd->get(), etc_dir + "/" + f, S_IFREG));
     auto text = read_all(fd->get(), etc_dir + "/" + f);
     if (!text) return fail(text.error());
     dns.emplace_back(f, std::move(text).value());
