@@ -236,12 +236,6 @@ std::string create_table(const std::string &family, const std::string &table,
          " {\n" + body + "}\n";
 }
 
-Status delete_table(Nft &nft, const std::string &family, const std::string &table) {
-  return nft.run("add table " + family + " " + table + "\ndelete table " + family + " " + table +
-                     "\n",
-                 family + " " + table);
-}
-
 Result<std::vector<Counter>> parse_counters_json(const std::string &json) {
   auto doc = nlohmann::json::parse(json, nullptr, false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("nftables") ||

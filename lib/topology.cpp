@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <map>
 #include <optional>
 
 #include "vpnrun/config.hpp"
@@ -154,11 +153,7 @@ class Builder {
   // is not undone, since its object may belong to someone else (EEXIST).
   template <class F>
   Status step(const JournalEntry &e, F action) {
-    VR_TRY(join_shared(e));
-    VR_TRY(j_.append(e));
-    VR_TRY(action());
-    done_.push_back(e);
-    return {};
+    return step_all({e}, action);
   }
   // Several entries for one action that is all-or-nothing (one transaction).
   template <class F>

@@ -36,8 +36,8 @@ void print_text(const NamespaceStatus &s) {
     std::printf("  route       no default route\n");
   std::vector<std::string> counters;
   for (const auto &c : s.counters) counters.push_back(c.name + " " + std::to_string(c.packets));
-  std::printf("  kill switch %s%s%s\n", s.killswitch ? "loaded; packets " : "NOT LOADED",
-              join(counters, ", ").c_str(), "");
+  std::printf("  kill switch %s%s\n", s.killswitch ? "loaded; packets " : "NOT LOADED",
+              join(counters, ", ").c_str());
   std::printf("  dns         %s\n", s.dns_servers.empty() ? "(none)" : join(s.dns_servers, ", ").c_str());
   std::vector<std::string> procs;
   for (const auto &p : s.processes) procs.push_back(std::to_string(p.pid) + " " + p.comm);

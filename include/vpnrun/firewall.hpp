@@ -82,8 +82,6 @@ std::string delete_element(const HostElement &el);
 // Create a table with its contents in one transaction; fails if it exists.
 std::string create_table(const std::string &family, const std::string &table,
                          const std::string &body);
-// Delete a table; succeeds when it is already gone.
-Status delete_table(Nft &nft, const std::string &family, const std::string &table);
 
 struct Counter {
   std::string name;
