@@ -87,13 +87,13 @@ std::string killswitch_ruleset(const KillSwitchSpec &s) {
   r += "  chain output {\n";
   r += "    type filter hook output priority filter; policy drop;\n";
   r += "    oifname \"lo\" accept\n";
-  if (!s.ipv6) r += "    meta nfproto ipv6 counter name \"blocked6\" drop\n";
-  if (!s.uplink.empty()) {
-    const std::string up = quoted(s.uplink);
-    r += "    oifname " + up + " ip daddr . meta l4proto . th dport @endpoints4 accept\n";
-    if (s.ipv6) r += "    oifname " + up + " ip6 daddr . meta l4proto . th dport @endpoints6 accept\n";
-  }
+  const std::string drop6 = "    meta nfproto ipv6 counter name \"blocked6\" drop\n";
+  if (!s.ipv6) r += drop6;
   for (const auto &t : s.tunnels) r += "    oifname " + quoted(t.str()) + " accept\n";
+  // IPv6 leaves through a tunnel or not at all: the uplink's NAT is IPv4.
+  if (s.ipv6) r += drop6;
+  if (!s.uplink.empty())
+    r += "    oifname " + quoted(s.uplink) + " ip daddr . meta l4proto . th dport @endpoints4 accept\n";
   // Refused, not dropped: programs get an error at once instead of hanging.
   r += "    meta l4proto tcp counter name \"blocked\" reject with tcp reset\n";
   r += "    counter name \"blocked\" reject with icmpx admin-prohibited\n";

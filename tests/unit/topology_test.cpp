@@ -59,7 +59,7 @@ TEST(HostVethName, ShortNameNeverCollidesWithShortenedLongName) {
 TEST(UpSteps, OrderedList) {
   EXPECT_EQ(up_steps(), (std::vector<std::string>{"journal", "netns", "ns-sysctl", "loopback",
                                                   "killswitch", "veth", "addresses", "route",
-                                                  "host-nat", "forwarding", "dns", "commit"}));
+                                                  "host-nat", "forwarding", "dns", "client", "commit"}));
 }
 
 TEST(UpSteps, KillSwitchBeforeAnyUplink) {
