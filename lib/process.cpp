@@ -81,23 +81,40 @@ Result<ProcessId> ProcessId::parse(const std::string &s) {
   return p;
 }
 
-Result<unsigned long long> process_start_time(pid_t pid) {
+namespace {
+struct StatFields {
+  char state = '?';
+  unsigned long long start = 0;
+};
+
+Result<StatFields> read_stat(pid_t pid) {
   const std::string path = "/proc/" + std::to_string(pid) + "/stat";
   VR_ASSIGN(UniqueFd fd, open_at(AT_FDCWD, path, O_RDONLY));
   VR_ASSIGN(std::string stat, read_all(fd.get(), path));
   // "PID (COMM) STATE ..." where COMM may hold spaces and parentheses: fields
-  // are counted after the last ')'. starttime is field 22, the 20th after it.
+  // are counted after the last ')'. state is field 3, starttime field 22.
   auto close = stat.rfind(')');
   if (close == std::string::npos) return make_error("parse", path, "no ')'");
+  StatFields f;
   size_t pos = close + 1;
   for (int field = 3; field <= 22; ++field) {
     pos = stat.find_first_not_of(' ', pos);
     if (pos == std::string::npos) return make_error("parse", path, "too few fields");
     size_t end = stat.find(' ', pos);
-    if (field == 22) return std::stoull(stat.substr(pos, end - pos));
+    if (field == 3) f.state = stat[pos];
+    if (field == 22) {
+      f.start = std::stoull(stat.substr(pos, end - pos));
+      return f;
+    }
     pos = end;
   }
   return make_error("parse", path, "too few fields");
+}
+}  // namespace
+
+Result<unsigned long long> process_start_time(pid_t pid) {
+  VR_ASSIGN(StatFields f, read_stat(pid));
+  return f.start;
 }
 
 std::optional<std::string> find_program(const std::string &name) {
@@ -163,15 +180,17 @@ Status run_program(const std::vector<std::string> &argv, int netns_fd, const std
 }
 
 bool process_alive(const ProcessId &p) {
-  auto s = process_start_time(p.pid);
-  return s && s.value() == p.start;
+  // A zombie has exited: its parent (not vpnrun) has not reaped it yet.
+  auto s = read_stat(p.pid);
+  return s && s->start == p.start && s->state != 'Z' && s->state != 'X';
 }
 
 Status process_stop(const ProcessId &p, std::chrono::milliseconds grace) {
   UniqueFd fd(pidfd_open(p.pid));
   if (!fd.valid()) return errno == ESRCH ? Status() : errno_error("pidfd_open", std::to_string(p.pid));
   // The pidfd pins the process; now check it is still the one we started.
-  if (!process_alive(p)) return {};
+  auto s = process_start_time(p.pid);
+  if (!s || s.value() != p.start) return {};
   for (auto [sig, wait] : {std::pair{SIGTERM, grace}, std::pair{SIGKILL, std::chrono::milliseconds(5000)}}) {
     if (pidfd_signal(fd.get(), sig) < 0) {
       if (errno == ESRCH) return {};

@@ -69,6 +69,7 @@ void add_up(CLI::App &app, int *exit_code) {
       else
         std::printf("'%s' is up%s: tunnel mode, no uplink\n", n->str().c_str(), r->repaired ? " (repaired)" : "");
     }
+    std::fflush(stdout);
     if (tunnel.empty() || *wait == 0) return;
     // The client may take a while to connect; the kill switch holds meanwhile.
     if (wait_tunnel(*n, tunnel, *wait)) {
