@@ -167,7 +167,7 @@ bool replaced_by_vpnrun(const std::string &d) {
       "remote", "dev", "dev-type", "dev-node", "up", "down", "route-up", "route-pre-down",
       "ipchange", "script-security", "daemon", "log", "log-append", "syslog", "ifconfig-noexec",
       "route-noexec", "up-restart", "up-delay", "writepid", "cd", "chroot", "user", "group",
-      "down-pre", "tls-verify", "auth-user-pass-verify", "learn-address", "iproute",
+      "down-pre", "iproute",
       "route-nopull"};
   return std::find_if(std::begin(kReplaced), std::end(kReplaced),
                       [&](const char *r) { return d == r; }) != std::end(kReplaced);
@@ -237,6 +237,11 @@ Result<OpenVpnConfig> parse_openvpn(std::string_view text, const std::string &so
       continue;
     } else if (d == "server" || d == "mode" || d == "tls-server") {
       return fail("'" + d + "' is a server directive; vpnrun runs OpenVPN as a client");
+    } else if (d == "tls-verify" || d == "auth-user-pass-verify" || d == "learn-address" ||
+               d == "client-connect" || d == "client-disconnect") {
+      // Checks a script would make: dropping them silently would weaken the
+      // connection; running them is not vpnrun's to do.
+      return fail("'" + d + "' runs a script, which vpnrun does not do; remove it");
     }
     if (!replaced_by_vpnrun(d)) c.lines.push_back(raw);
   }
