@@ -413,6 +413,10 @@ Result<UpOutcome> Builder::build() {
     // before any way out exists.
     VR_ASSIGN(ScopedNetns in, ScopedNetns::enter(ns.get(), netns_path(name_)));
     VR_TRY(fault_point("ns-sysctl"));
+    // Unprivileged ICMP echo sockets for everyone, as on most hosts: ping
+    // works for the programs vpnrun runs without setuid or capabilities.
+    // Not journaled: it lives and dies with the namespace.
+    VR_TRY(sysctl_write("ipv4/ping_group_range", "0 2147483647"));
     if (cfg_.ipv6.enable != Ipv6Mode::on) {
       // Off for every device; a tunnel that carries IPv6 turns it on for itself.
       VR_TRY(change_sysctl("ns-sysctl", "ipv6/conf/all/disable_ipv6", "1"));
