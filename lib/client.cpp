@@ -59,15 +59,38 @@ Result<UniqueFd> uapi_connect(const std::string &ifname) {
   return fd;
 }
 
-Status wait_for(const std::function<bool()> &ready, const ProcessId &p, const std::string &what,
-                const std::string &log) {
+std::string last_line(const std::string &path) {
+  auto fd = open_at(AT_FDCWD, path, O_RDONLY | O_NOFOLLOW);
+  auto text = fd ? read_all(fd->get(), path) : Result<std::string>(fd.error());
+  if (!text) return "";
+  std::string t = text.value();
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  return t.substr(t.rfind('\n') == std::string::npos ? 0 : t.rfind('\n') + 1);
+}
+
+// The client's own last words go into the error: its log goes with the rollback.
+Error client_error(const NetnsName &name, const std::string &what, const std::string &why) {
+  std::string tail = last_line(run_file(name, "client.log"));
+  return make_error("start", what, why + (tail.empty() ? "" : "; it said: " + tail));
+}
+
+Status wait_for(const NetnsName &name, const std::function<bool()> &ready, const ProcessId &p,
+                const std::string &what) {
   const auto deadline = Clock::now() + kStartTimeout;
   while (!ready()) {
-    if (!process_alive(p)) return make_error("start", what, "exited; see " + log);
-    if (Clock::now() > deadline) return make_error("start", what, "not ready after 5 s; see " + log);
+    if (!process_alive(p)) return client_error(name, what, "exited");
+    if (Clock::now() > deadline) return client_error(name, what, "not ready after 5 s");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return {};
+}
+
+// The client's log, journaled before anything writes to it.
+Status record_log(const NetnsName &name, const Recorder &record) {
+  const std::string log = run_file(name, "client.log");
+  struct stat st;
+  if (::lstat(log.c_str(), &st) == 0) return {};
+  return record(JournalEntry{"file", {log}}, [] { return Status(); });
 }
 
 // Spawn a client and record it. A client that cannot be recorded is stopped:
@@ -76,9 +99,10 @@ Result<ProcessId> spawn_recorded(const NetnsName &name, const std::vector<std::s
                                  const std::vector<std::string> &env, int netns_fd,
                                  const Recorder &record) {
   const std::string log = run_file(name, "client.log");
-  struct stat st;
-  if (::lstat(log.c_str(), &st) < 0) VR_TRY(record(JournalEntry{"file", {log}}, [] { return Status(); }));
-  VR_ASSIGN(ProcessId p, spawn_daemon(argv, env, netns_fd, log));
+  VR_TRY(record_log(name, record));
+  auto spawned = spawn_daemon(argv, env, netns_fd, log);
+  if (!spawned) return client_error(name, argv[0], spawned.error().detail.empty() ? std::strerror(spawned.error().err) : spawned.error().detail);
+  ProcessId p = spawned.value();
   auto r = record(JournalEntry{"process", {p.str(), argv[0]}}, [] { return Status(); });
   if (!r) {
     (void)process_stop(p, std::chrono::milliseconds(1000));
@@ -123,15 +147,17 @@ Status start_wireguard(const NetnsName &name, const NamespaceConfig &cfg, const 
     else if (made.error().err != EOPNOTSUPP) return made.error();
   }
   if (!kernel) {
-    const std::string log = run_file(name, "client.log");
     VR_ASSIGN(ProcessId p, spawn_recorded(name, {"wireguard-go", "-f", dev.str()},
                                           {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LOG_LEVEL=error"},
                                           birth_fd, record));
-    VR_TRY(wait_for([&] { return has_link(birth_fd, dev.str()) && uapi_connect(dev.str()).ok(); }, p,
-                    "wireguard-go " + dev.str(), log));
+    VR_TRY(wait_for(name, [&] { return has_link(birth_fd, dev.str()) && uapi_connect(dev.str()).ok(); }, p,
+                    "wireguard-go " + dev.str()));
   }
-  VR_TRY(run_program({"wg", "setconf", dev.str(), run_file(name, "wireguard.conf")}, birth_fd,
-                     run_file(name, "client.log")));
+  VR_TRY(record_log(name, record));
+  if (auto st = run_program({"wg", "setconf", dev.str(), run_file(name, "wireguard.conf")}, birth_fd,
+                            run_file(name, "client.log"));
+      !st)
+    return client_error(name, "wg setconf " + dev.str(), st.error().detail);
   if (tunnel) {
     VR_TRY(record(JournalEntry{"ns-link", {dev.str()}}, [&]() -> Status {
       VR_ASSIGN(Rtnl host, Rtnl::open());
@@ -199,7 +225,26 @@ Status write_resolv_conf(const NetnsName &name, const std::vector<IpAddr> &serve
 
 }  // namespace
 
-Result<ClientPlan> plan_client(const NetnsName &name, const NamespaceConfig &cfg) {
+std::string pinned_token(const std::vector<Endpoint> &eps) {
+  std::string t;
+  for (const auto &e : eps) t += (t.empty() ? "" : ",") + e.str();
+  return t;
+}
+
+Result<std::vector<Endpoint>> parse_pinned_token(const std::string &token) {
+  std::vector<Endpoint> out;
+  std::istringstream in(token);
+  for (std::string item; std::getline(in, item, ',');) {
+    VR_ASSIGN(Endpoint e, Endpoint::parse(item));
+    out.push_back(e);
+  }
+  return out;
+}
+
+std::string client_log_tail(const NetnsName &name) { return last_line(run_file(name, "client.log")); }
+
+Result<ClientPlan> plan_client(const NetnsName &name, const NamespaceConfig &cfg,
+                               const std::optional<std::vector<Endpoint>> &pinned) {
   ClientPlan plan;
   plan.type = cfg.vpn.type;
   if (cfg.vpn.type == VpnType::none) return plan;
@@ -212,10 +257,21 @@ Result<ClientPlan> plan_client(const NetnsName &name, const NamespaceConfig &cfg
   if (cfg.vpn.type == VpnType::wireguard) {
     VR_ASSIGN(plan.wg, parse_wg_quick(*text, cfg.vpn.config));
     remotes = plan.wg->remotes;
-    plan.dns = plan.wg->dns;
+    // IPv6 servers only when the tunnel carries IPv6 into the namespace.
+    const bool v6 = plan.wg->has_ipv6() && cfg.ipv6.enable != Ipv6Mode::off;
+    for (const auto &d : plan.wg->dns)
+      if (d.family == AF_INET || v6) plan.dns.push_back(d);
   } else {
     VR_ASSIGN(plan.ovpn, parse_openvpn(*text, cfg.vpn.config));
     remotes = plan.ovpn->remotes;
+  }
+  if (pinned) {
+    if (pinned->size() != remotes.size())
+      return make_error("restart client", cfg.vpn.config,
+                        "its servers changed since `vpnrun up`; run `vpnrun down " + name.str() +
+                            "` and `vpnrun up " + name.str() + "`");
+    plan.endpoints = *pinned;
+    return plan;
   }
   const bool allow_v6 = cfg.uplink.mode == UplinkMode::tunnel;
   for (const auto &r : remotes) {

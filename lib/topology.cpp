@@ -383,7 +383,10 @@ Result<UpOutcome> Builder::build() {
   VR_TRY(fault_point("journal"));
   VR_TRY(info("mode", to_string(cfg_.uplink.mode)));
   VR_TRY(info("vpn", to_string(cfg_.vpn.type)));
-  if (plan_.type != VpnType::none) VR_TRY(info("tunnel", plan_.ifname));
+  if (plan_.type != VpnType::none) {
+    VR_TRY(info("tunnel", plan_.ifname));
+    VR_TRY(info("pinned", pinned_token(plan_.endpoints)));
+  }
   if (vp) {
     VR_TRY(info("uplink", vp->uplink.str()));
     VR_TRY(info("host-veth", veth_.str()));
@@ -478,12 +481,19 @@ namespace {
 // The client of a namespace that is otherwise up has died (or its kernel
 // device is gone): start it again, in the same namespace, so that programs
 // already running there get their way out back.
-Result<bool> restart_client_if_dead(const NetnsName &name, const NamespaceConfig &cfg,
-                                    const ClientPlan &plan, Journal &j) {
-  if (plan.type == VpnType::none) return false;
+Result<bool> restart_client_if_dead(const NetnsName &name, const NamespaceConfig &cfg, Journal &j) {
+  const auto tunnel = j.info("tunnel");
+  if (!tunnel) return false;
   VR_ASSIGN(UniqueFd ns, netns_open(name));
   auto p = journaled_client(j);
-  if (p ? process_alive(*p) : tunnel_ready(ns.get(), plan.ifname)) return false;
+  if (p ? process_alive(*p) : tunnel_ready(ns.get(), *tunnel)) return false;
+  if (j.info("vpn").value_or("") != to_string(cfg.vpn.type) || tunnel_ifname(name, cfg.vpn.type).str() != *tunnel)
+    return make_error("restart client", name.str(),
+                      "[vpn] type changed since `vpnrun up`; run `vpnrun down " + name.str() + "` and `vpnrun up " +
+                          name.str() + "`");
+  // The servers as pinned at `up`: the kill switch and routes were made for them.
+  VR_ASSIGN(auto pinned, parse_pinned_token(j.info("pinned").value_or("")));
+  VR_ASSIGN(ClientPlan plan, plan_client(name, cfg, pinned));
   VR_TRY(start_client(name, cfg, plan, ns.get(), self_path(),
                       [&](const JournalEntry &e, const std::function<Status()> &action) {
                         auto appended = j.append(e);
@@ -497,7 +507,6 @@ Result<bool> restart_client_if_dead(const NetnsName &name, const NamespaceConfig
 Result<UpOutcome> up(const NetnsName &name) {
   VR_ASSIGN(NamespaceConfig cfg, load_config(name));
   VR_TRY(check_supported(cfg, name));
-  VR_ASSIGN(ClientPlan plan, plan_client(name, cfg));
   VR_TRY(ensure_run_dir());
   VR_ASSIGN(FileLock lock, FileLock::acquire(kRunDir));
   VR_ASSIGN(SharedIndex shared, SharedIndex::load());
@@ -508,7 +517,7 @@ Result<UpOutcome> up(const NetnsName &name) {
     if (existing->complete()) {
       auto st = inspect(name);
       if (st && st->problems.empty()) {
-        VR_ASSIGN(bool restarted, restart_client_if_dead(name, cfg, plan, *existing));
+        VR_ASSIGN(bool restarted, restart_client_if_dead(name, cfg, *existing));
         UpOutcome out{true, false, existing->info("uplink").value_or(""),
                       existing->info("host-veth").value_or(""), existing->info("transit").value_or("")};
         out.client_restarted = restarted;
@@ -525,6 +534,7 @@ Result<UpOutcome> up(const NetnsName &name) {
     repaired = true;
   }
 
+  VR_ASSIGN(ClientPlan plan, plan_client(name, cfg));
   VR_ASSIGN(Journal j, Journal::create(name));
   Builder b(name, cfg, plan, j, shared);
   auto r = b.build();

@@ -6,6 +6,7 @@
 #include "vpnrun/client.hpp"
 #include "vpnrun/journal.hpp"
 #include "vpnrun/netns.hpp"
+#include "vpnrun/process.hpp"
 #include "vpnrun/topology.hpp"
 
 namespace vpnrun::cli {
@@ -16,14 +17,19 @@ std::string tunnel_of(const NetnsName &name) {
   return j && *j ? (*j)->info("tunnel").value_or("") : "";
 }
 
-// Wait until the tunnel is ready, at most `seconds`.
-bool wait_tunnel(const NetnsName &name, const std::string &tunnel, int seconds) {
+enum class Wait { ready, timeout, client_exited };
+
+// Wait until the tunnel is ready, at most `seconds`, or until its client dies.
+Wait wait_tunnel(const NetnsName &name, const std::string &tunnel, int seconds) {
   auto ns = netns_open(name);
-  if (!ns) return false;
+  auto j = Journal::load(name, false);
+  if (!ns || !j || !*j) return Wait::timeout;
+  const auto client = journaled_client(**j);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   for (;;) {
-    if (tunnel_ready(ns->get(), tunnel)) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (tunnel_ready(ns->get(), tunnel)) return Wait::ready;
+    if (client && !process_alive(*client)) return Wait::client_exited;
+    if (std::chrono::steady_clock::now() >= deadline) return Wait::timeout;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
@@ -72,13 +78,25 @@ void add_up(CLI::App &app, int *exit_code) {
     std::fflush(stdout);
     if (tunnel.empty() || *wait == 0) return;
     // The client may take a while to connect; the kill switch holds meanwhile.
-    if (wait_tunnel(*n, tunnel, *wait)) {
-      if (!*quiet) std::printf("tunnel %s is up\n", tunnel.c_str());
-    } else {
-      std::fprintf(stderr,
-                   "vpnrun up: tunnel '%s' not up after %d s; the client keeps trying (see "
-                   "/run/vpnrun/%s/client.log); nothing leaves the namespace meanwhile\n",
-                   tunnel.c_str(), *wait, n->str().c_str());
+    switch (wait_tunnel(*n, tunnel, *wait)) {
+      case Wait::ready:
+        if (!*quiet) std::printf("tunnel %s is up\n", tunnel.c_str());
+        return;
+      case Wait::client_exited: {
+        // Sealed, but with no way out: say why, and fail.
+        const std::string tail = client_log_tail(*n);
+        *exit_code = fail("up", make_error("start VPN client", tunnel,
+                                           "it exited" + (tail.empty() ? "" : ": " + tail) +
+                                               "; nothing leaves the namespace; `vpnrun up " + n->str() +
+                                               "` tries again, `vpnrun down " + n->str() + "` removes it"));
+        return;
+      }
+      case Wait::timeout:
+        std::fprintf(stderr,
+                     "vpnrun up: tunnel '%s' not up after %d s; the client keeps trying (see "
+                     "/run/vpnrun/%s/client.log); nothing leaves the namespace meanwhile\n",
+                     tunnel.c_str(), *wait, n->str().c_str());
+        return;
     }
   });
 }

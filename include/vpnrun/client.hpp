@@ -33,9 +33,16 @@ struct ClientPlan {
   std::string config_dir;  // the client config's directory (OpenVPN's relative paths)
 };
 
-// Read the client's config (root-owned, like vpnrun's own) and pin its servers.
-// IPv6 servers only in tunnel mode.
-Result<ClientPlan> plan_client(const NetnsName &name, const NamespaceConfig &cfg);
+// Read the client's config (root-owned, like vpnrun's own) and pin its servers:
+// resolve them on the host (IPv6 servers only in tunnel mode), or, for a
+// client started again, take the addresses pinned at `up`, which the kill
+// switch and the routes were made for.
+Result<ClientPlan> plan_client(const NetnsName &name, const NamespaceConfig &cfg,
+                               const std::optional<std::vector<Endpoint>> &pinned = std::nullopt);
+
+// The pinned servers as the journal keeps them ("info pinned A:P/udp,..."), and back.
+std::string pinned_token(const std::vector<Endpoint> &eps);
+Result<std::vector<Endpoint>> parse_pinned_token(const std::string &token);
 
 // Write-ahead journaling as `up` does it: the entry first, then the action.
 using Recorder = std::function<Status(const JournalEntry &, const std::function<Status()> &)>;
@@ -65,6 +72,9 @@ Status openvpn_up(const NetnsName &name, const std::map<std::string, std::string
 
 // Ready: the device is in the namespace, up, with an IPv4 address.
 bool tunnel_ready(int netns_fd, const std::string &ifname);
+
+// The last line the client wrote to /run/vpnrun/NAME/client.log ("" if none).
+std::string client_log_tail(const NetnsName &name);
 
 struct ClientStatus {
   std::string type;
