@@ -73,6 +73,7 @@ int main(int argc, char **argv) {
   add_down(app, &exit_code);
   add_status(app, &exit_code);
   add_list(app, &exit_code);
+  add_doctor(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

@@ -37,7 +37,7 @@ _vpnrun()
     local cur prev words cword split
     _init_completion -s || return
 
-    local commands='up down status list'
+    local commands='up down status list doctor'
     local launcher_opts='-n --netns --preserve-fds -q --quiet --'
 
     # The first word that is not one of vpnrun's launcher options is a command
@@ -101,6 +101,7 @@ _vpnrun_command()
     case $command in
         up | down) opts+=' -q --quiet' ;;
         status) opts+=' --json' ;;
+        doctor) ;;
         list) takes_name=false ;;
     esac
     if [[ $cur == -* ]]; then
