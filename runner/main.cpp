@@ -74,6 +74,7 @@ int main(int argc, char **argv) {
   add_status(app, &exit_code);
   add_list(app, &exit_code);
   add_openvpn_up(app, &exit_code);
+  add_doctor(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
