@@ -101,7 +101,11 @@ std::string killswitch_ruleset(const KillSwitchSpec &s) {
   r += "  chain input {\n";
   r += "    type filter hook input priority filter; policy accept;\n";
   if (!s.uplink.empty()) {
-    r += "    iifname " + quoted(s.uplink) + " ct state established,related accept\n";
+    // Stateless: only the endpoints may send in (and routers' errors about
+    // our packets, for path MTU discovery). No conntrack in the namespace, so
+    // no per-packet connection tracking of the tunnel's traffic either.
+    r += "    iifname " + quoted(s.uplink) + " ip saddr . meta l4proto . th sport @endpoints4 accept\n";
+    r += "    iifname " + quoted(s.uplink) + " icmp type { destination-unreachable, time-exceeded } accept\n";
     r += "    iifname " + quoted(s.uplink) + " counter name \"unsolicited\" drop\n";
   }
   r += "  }\n";
