@@ -177,7 +177,7 @@ Status start_openvpn(const NetnsName &name, const NamespaceConfig &cfg, const Cl
   // vpnrun's device, vpnrun's addresses and routes (set by the --up helper,
   // run again at each reconnection), and nothing run from the client config.
   std::vector<std::string> extra = {
-      "cd " + plan.config_dir,
+      "cd \"" + plan.config_dir + "\"",
       "dev " + plan.ifname,
       "dev-type tun",
       "ifconfig-noexec",
@@ -251,6 +251,10 @@ Result<ClientPlan> plan_client(const NetnsName &name, const NamespaceConfig &cfg
   plan.ifname = tunnel_ifname(name, cfg.vpn.type).str();
   VR_ASSIGN(auto text, read_root_file(cfg.vpn.config));
   if (!text) return make_error("read client config", cfg.vpn.config, ENOENT);
+  // Written into OpenVPN's config (quoted): no quote, backslash or control character.
+  for (unsigned char c : cfg.vpn.config)
+    if (c < ' ' || c == '"' || c == '\\' || c == 0x7f)
+      return make_error("read client config", cfg.vpn.config, "the path has a quote, backslash or control character");
   plan.config_dir = cfg.vpn.config.substr(0, cfg.vpn.config.rfind('/'));
   if (plan.config_dir.empty()) plan.config_dir = "/";
   std::vector<Remote> remotes;
