@@ -37,7 +37,7 @@ IfName host_veth_name(const NetnsName &name) {
 
 const std::vector<std::string> &up_steps() {
   static const std::vector<std::string> steps = {
-      "journal", "netns", "ns-sysctl", "loopback", "killswitch", "veth",
+      "journal", "netns", "ns-sysctl", "loopback", "killswitch", "containers", "veth",
       "addresses", "route", "host-nat", "forwarding", "dns", "commit"};
   return steps;
 }
@@ -329,9 +329,18 @@ Result<UpOutcome> Builder::build() {
     VR_TRY(fault_point("killswitch"));
     VR_TRY(step(JournalEntry{"ns-nft", {kKillSwitchFamily, kKillSwitchTable}}, [&]() -> Status {
       VR_ASSIGN(Nft nft, Nft::open());
-      KillSwitchSpec ks{inner.str(), cfg_.vpn.endpoints, cfg_.tunnel_patterns(), cfg_.ipv6.enable};
+      KillSwitchSpec ks{inner.str(), cfg_.vpn.endpoints, cfg_.tunnel_patterns(), cfg_.ipv6.enable,
+                        cfg_.containers.enable};
       return nft.run(killswitch_ruleset(ks), "kill switch in " + netns_path(name_));
     }));
+    // Containers (vpnrun-hook): the kill switch above already holds their
+    // rules; here the namespace becomes a router, for IPv4 only, and the pool
+    // is recorded for the hook. Namespace-local: it dies with the namespace.
+    VR_TRY(fault_point("containers"));
+    if (cfg_.containers.enable) {
+      VR_TRY(change_sysctl("ns-sysctl", "ipv4/conf/all/forwarding", "1"));
+      VR_TRY(info("containers", cfg_.containers.subnet.str()));
+    }
   }
 
   VR_TRY(fault_point("veth"));
