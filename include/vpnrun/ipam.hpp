@@ -40,7 +40,8 @@ class Ipam {
   // Whether the holder of a lease in the way is gone; the callback releases
   // whatever else the holder had (its record) before saying true.
   using StaleCheck = std::function<Result<bool>(const std::string &holder)>;
-  // An address for `id`: the one it already holds, or a free one. ENOSPC when
+  // A free address for `id`, searched from after the last one leased (an
+  // address found already leased to `id` is returned as it is). Fails when
   // every address is held by a live container.
   Result<IpAddr> lease(const IpNet &pool, const ContainerId &id, const StaleCheck &stale);
   // Release ADDRESS if `holder` (as leases() shows it) holds it; an address
