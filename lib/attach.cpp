@@ -22,6 +22,7 @@
 #include "vpnrun/netlink.hpp"
 #include "vpnrun/netns.hpp"
 #include "vpnrun/oci.hpp"
+#include "vpnrun/reclaim.hpp"
 
 namespace vpnrun {
 
@@ -202,7 +203,10 @@ Status release(Ipam &ipam, const ContainerId &id, const Attachment &a, VpnSide *
     auto l = name ? vpn->rtnl->link(name.value()) : Result<Link>(name.error());
     if (l && l->index == a.link_index) {
       VR_TRY(fault_point("detach-link"));
-      auto st = vpn->rtnl->delete_link(name.value());
+      // Gone from view at once; the kernel's reclaim (an RCU grace period,
+      // ~20 ms) is left to a child (reclaim.hpp).
+      VR_ASSIGN(ScopedNetns in, ScopedNetns::enter(vpn->fd.get(), "VPN namespace " + a.netns));
+      auto st = delete_link_detached(name.value());
       if (!st && st.error().err != ENODEV) return st.error();
     }
   }
