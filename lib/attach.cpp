@@ -316,6 +316,7 @@ Result<AttachOutcome> attach(const AttachRequest &req) {
   }
   VR_TRY(refuse_networked(ctr, req.pid));
 
+  // Declared after everything its steps use by reference (ipam, vpn, ctr, req).
   Rollback undo;
   VR_TRY(fault_point("attach-lease"));
   // A lease in the way whose container is gone is reclaimed on the spot.
@@ -330,7 +331,8 @@ Result<AttachOutcome> attach(const AttachRequest &req) {
     else { VR_TRY(ipam.remove_record(hid.value())); }
     return true;
   }));
-  undo.add([&] { (void)ipam.release(addr, req.id.str()); });
+  // By value: the rollback runs after the locals declared below are gone.
+  undo.add([&, addr] { (void)ipam.release(addr, req.id.str()); });
 
   // Written before each change, so that a crash leaves enough for gc.
   Attachment rec{req.netns.str(), vpn.inode, static_cast<unsigned long>(ctr_inode), addr, "", 0};
@@ -347,7 +349,7 @@ Result<AttachOutcome> attach(const AttachRequest &req) {
     if (st.error().err != EEXIST || attempt + 1 == kNameAttempts) return st.error();
   }
   const IfName link = IfName::parse(rec.link).value();
-  undo.add([&] { (void)vpn.rtnl->delete_link(link); });
+  undo.add([&, link] { (void)vpn.rtnl->delete_link(link); });
   VR_ASSIGN(Link vl, vpn.rtnl->link(link));
   rec.link_index = vl.index;
   VR_TRY(ipam.write_record(req.id, rec.text()));
