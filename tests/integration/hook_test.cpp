@@ -343,3 +343,29 @@ TEST_F(Hook, GcReleasesWhatIsGone) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Hook, FailureIsOneStderrLineAndTheSameLineInSyslog) {
+  // A private /dev with a syslog socket of the test's own (the machine may
+  // have no syslog daemon; the test must not use it if it has one).
+  int c = container();
+  const std::string log = bundle_ + "/syslog";
+  auto r = sh("unshare --mount bash -c 'mount -t tmpfs -o size=1m testdev /dev && mknod -m 666 /dev/null c 1 3 && "
+              "{ socat -u UNIX-RECV:/dev/log,mode=666 OPEN:" + log + ",creat,append & } && "
+              "for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.02; done && "
+              "printf \"%s\" \"$0\" | " HOOK_BIN " create; rc=$?; sleep 0.2; kill %1; exit $rc' '" +
+              state("logged", c, "nope") + "'");
+  EXPECT_EQ(1, r.code);
+  const std::string line = "create logged (nope): attach('nope'): containers are not enabled; set [containers] "
+                           "enable = true in /etc/vpnrun/nope.toml and run `vpnrun down nope && vpnrun up nope`";
+  EXPECT_EQ("vpnrun-hook: " + line + "\n", r.err);
+  std::ifstream in(log);
+  std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // <27> = daemon.err; then the time, "vpnrun-hook[PID]: " and the same line.
+  EXPECT_EQ(0u, got.rfind("<27>", 0)) << got;
+  EXPECT_NE(std::string::npos, got.find(" vpnrun-hook[")) << got;
+  EXPECT_NE(std::string::npos, got.find("]: " + line)) << got;
+}
+
+}  // namespace
