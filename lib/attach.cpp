@@ -211,6 +211,7 @@ Status release(Ipam &ipam, const ContainerId &id, const Attachment &a, VpnSide *
     }
   }
   VR_TRY(ipam.release(a.address, id.str()));
+  VR_TRY(ipam.unindex_netns(a.container_inode, id));
   return ipam.remove_record(id);
 }
 
@@ -314,6 +315,17 @@ Result<AttachOutcome> attach(const AttachRequest &req) {
     if (old) { VR_TRY(release(ipam, req.id, old.value(), &vpn)); }
     else { VR_TRY(ipam.remove_record(req.id)); }
   }
+  // A network namespace another container attached and shares with this one
+  // (a pod): already wired. Its own teardown unwires it.
+  VR_ASSIGN(auto sharer, ipam.netns_holder(ctr_inode));
+  if (sharer && *sharer != req.id.str()) {
+    if (auto sid = ContainerId::parse(*sharer)) {
+      VR_ASSIGN(auto text, ipam.read_record(sid.value()));
+      auto a = text ? Attachment::parse(*text) : Result<Attachment>(make_error("", "", ENOENT));
+      if (a && a->container_inode == ctr_inode && alive(a.value(), &vpn))
+        return AttachOutcome{true, a->address, a->link};
+    }
+  }
   VR_TRY(refuse_networked(ctr, req.pid));
 
   // Declared after everything its steps use by reference (ipam, vpn, ctr, req).
@@ -353,6 +365,8 @@ Result<AttachOutcome> attach(const AttachRequest &req) {
   VR_ASSIGN(Link vl, vpn.rtnl->link(link));
   rec.link_index = vl.index;
   VR_TRY(ipam.write_record(req.id, rec.text()));
+  VR_TRY(ipam.index_netns(ctr_inode, req.id));
+  undo.add([&] { (void)ipam.unindex_netns(ctr_inode, req.id); });
 
   VR_TRY(fault_point("attach-address"));
   const IpAddr gw = Ipam::gateway(pool);
@@ -421,6 +435,15 @@ Status gc_namespace(const NetnsName &name, GcOutcome &out) {
     if (rec) continue;
     VR_TRY(ipam.release(addr, holder));
     ++out.released;
+  }
+  // Index entries whose record is gone (a crash between the two).
+  VR_ASSIGN(auto index, ipam.netns_index());
+  for (const auto &[inode, holder] : index) {
+    auto hid = ContainerId::parse(holder);
+    std::optional<std::string> rec;
+    if (hid) { VR_ASSIGN(rec, ipam.read_record(hid.value())); }
+    if (rec && Attachment::parse(*rec) && Attachment::parse(*rec)->container_inode == inode) continue;
+    if (hid) { VR_TRY(ipam.unindex_netns(inode, hid.value())); }
   }
   out.kept += kept;
   VR_ASSIGN(auto j, Journal::load(name, false));

@@ -80,7 +80,8 @@ Result<Ipam> Ipam::open(const std::string &dir, int lock_wait_ms) {
     if (st.st_nlink == 0) continue;
     VR_ASSIGN(UniqueFd addr, subdir(dfd.get(), dir, "addr"));
     VR_ASSIGN(UniqueFd ctr, subdir(dfd.get(), dir, "ctr"));
-    return Ipam(dir, std::move(lock), std::move(dfd), std::move(addr), std::move(ctr));
+    VR_ASSIGN(UniqueFd netns, subdir(dfd.get(), dir, "netns"));
+    return Ipam(dir, std::move(lock), std::move(dfd), std::move(addr), std::move(ctr), std::move(netns));
   }
 }
 
@@ -187,8 +188,42 @@ Result<std::vector<ContainerId>> Ipam::records() {
   return out;
 }
 
+Result<std::optional<std::string>> Ipam::netns_holder(unsigned long inode) {
+  const std::string name = std::to_string(inode);
+  VR_ASSIGN(auto text, read_small(netns_.get(), name, dir_ + "/netns/" + name));
+  if (!text) return std::optional<std::string>();
+  return std::optional<std::string>(trimmed(*text));
+}
+
+Status Ipam::index_netns(unsigned long inode, const ContainerId &id) {
+  const std::string name = std::to_string(inode);
+  VR_ASSIGN(UniqueFd f, open_at(netns_.get(), name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644));
+  return write_all(f.get(), id.str() + "\n", dir_ + "/netns/" + name);
+}
+
+Status Ipam::unindex_netns(unsigned long inode, const ContainerId &id) {
+  VR_ASSIGN(auto who, netns_holder(inode));
+  if (!who || *who != id.str()) return {};
+  const std::string name = std::to_string(inode);
+  if (::unlinkat(netns_.get(), name.c_str(), 0) < 0 && errno != ENOENT)
+    return errno_error("unlink", dir_ + "/netns/" + name);
+  return {};
+}
+
+Result<std::vector<std::pair<unsigned long, std::string>>> Ipam::netns_index() {
+  VR_ASSIGN(auto names, entries(netns_.get(), dir_ + "/netns"));
+  std::vector<std::pair<unsigned long, std::string>> out;
+  for (const auto &n : names) {
+    if (n.empty() || n.size() > 19 || n.find_first_not_of("0123456789") != std::string::npos) continue;
+    VR_ASSIGN(auto who, netns_holder(std::stoul(n)));
+    out.emplace_back(std::stoul(n), who.value_or(""));
+  }
+  return out;
+}
+
 Status Ipam::remove() {
-  for (const auto &[sub, fd] : {std::pair{"addr", addr_.get()}, std::pair{"ctr", ctr_.get()}}) {
+  for (const auto &[sub, fd] :
+       {std::pair{"addr", addr_.get()}, std::pair{"ctr", ctr_.get()}, std::pair{"netns", netns_.get()}}) {
     VR_ASSIGN(auto names, entries(fd, dir_ + "/" + sub, true));
     for (const auto &n : names)
       if (::unlinkat(fd, n.c_str(), 0) < 0 && errno != ENOENT) return errno_error("unlink", dir_ + "/" + sub + "/" + n);

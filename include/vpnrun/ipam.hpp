@@ -55,18 +55,25 @@ class Ipam {
   Status write_record(const ContainerId &id, const std::string &text);
   Status remove_record(const ContainerId &id);  // absent counts as removed
   Result<std::vector<ContainerId>> records();
+
+  // Which container attached the network namespace with this inode, for the
+  // containers that share it (a CRI-O pod's, a Podman pod's): netns/INODE.
+  Result<std::optional<std::string>> netns_holder(unsigned long inode);
+  Status index_netns(unsigned long inode, const ContainerId &id);
+  Status unindex_netns(unsigned long inode, const ContainerId &id);  // only if `id` holds it
+  Result<std::vector<std::pair<unsigned long, std::string>>> netns_index();
   // Remove the directory and everything in it (a namespace that is down).
   Status remove();
 
  private:
-  Ipam(std::string dir, FileLock lock, UniqueFd dfd, UniqueFd addr, UniqueFd ctr)
+  Ipam(std::string dir, FileLock lock, UniqueFd dfd, UniqueFd addr, UniqueFd ctr, UniqueFd netns)
       : dir_(std::move(dir)), lock_(std::move(lock)), dfd_(std::move(dfd)), addr_(std::move(addr)),
-        ctr_(std::move(ctr)) {}
+        ctr_(std::move(ctr)), netns_(std::move(netns)) {}
   std::optional<std::string> holder(const std::string &file);
 
   std::string dir_;
   FileLock lock_;
-  UniqueFd dfd_, addr_, ctr_;
+  UniqueFd dfd_, addr_, ctr_, netns_;
 };
 
 }  // namespace vpnrun

@@ -369,3 +369,26 @@ TEST_F(Hook, FailureIsOneStderrLineAndTheSameLineInSyslog) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Hook, ContainersSharingAnAttachedNetnsAreAttachedAlready) {
+  // A pod: the sandbox (CRI-O's pause, Podman's infra) attaches the network
+  // namespace; the pod's containers join it and carry the same annotation.
+  int sandbox = container();
+  int app = container("nsenter --net=/proc/" + std::to_string(sandbox) + "/ns/net");
+  ASSERT_EQ(0, hook("create", state("pod-sandbox", sandbox)).code);
+  auto joined = hook("create", state("pod-app", app));
+  EXPECT_EQ(0, joined.code) << joined.err;
+  EXPECT_EQ(1u, leases());
+  EXPECT_EQ("1\n", sh("ip -n vpn -o link show | grep -c ' vc-'").out);
+  // The app's teardown leaves the pod's wiring; the sandbox's removes it.
+  EXPECT_EQ(0, hook("teardown", state("pod-app", 0)).code);
+  EXPECT_EQ(1u, leases());
+  EXPECT_EQ(0, hook("teardown", state("pod-sandbox", 0)).code);
+  EXPECT_EQ(0u, leases());
+  EXPECT_EQ("0\n", sh("ls /run/vpnrun/_containers/vpn/netns | wc -l").out);
+  EXPECT_EQ("", in(app, "ip -o link show eth0"));
+}
+
+}  // namespace
