@@ -392,3 +392,21 @@ TEST_F(Hook, ContainersSharingAnAttachedNetnsAreAttachedAlready) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Hook, FailedTeardownKeepsTheRecordAndARetryFinishesIt) {
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("abcdef0123456789", c)).code);
+  auto t = hook("teardown", state("abcdef0123456789", 0), "VPNRUN_FAULT=detach-link");
+  EXPECT_EQ(1, t.code);
+  EXPECT_EQ("vpnrun-hook: teardown abcdef012345 (vpn): injected fault('detach-link'): Input/output error\n", t.err);
+  EXPECT_EQ(1u, leases());
+  EXPECT_EQ("1\n", sh("ip -n vpn -o link show | grep -c ' vc-'").out);
+  auto again = hook("teardown", state("abcdef0123456789", 0));
+  EXPECT_EQ(0, again.code) << again.err;
+  EXPECT_EQ(0u, leases());
+  EXPECT_EQ("0\n", sh("ip -n vpn -o link show | grep -c ' vc-'").out);
+}
+
+}  // namespace
