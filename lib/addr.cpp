@@ -58,15 +58,17 @@ bool parse_num(std::string_view s, T &out) {
 
 }  // namespace
 
-Result<IpNet> IpNet::parse(std::string_view s) {
+namespace {
+Result<IpNet> parse_prefix(std::string_view s, bool host_bits_allowed) {
   auto slash = s.find('/');
-  if (slash == std::string_view::npos)
+  if (slash == std::string_view::npos && !host_bits_allowed)
     return make_error("parse prefix", std::string(s), "expected ADDRESS/LENGTH");
   VR_ASSIGN(IpAddr addr, IpAddr::parse(s.substr(0, slash)));
-  unsigned len = 0;
-  if (!parse_num(s.substr(slash + 1), len) || len > addr.size() * 8)
+  unsigned len = static_cast<unsigned>(addr.size() * 8);
+  if (slash != std::string_view::npos && (!parse_num(s.substr(slash + 1), len) || len > addr.size() * 8))
     return make_error("parse prefix", std::string(s), "bad prefix length");
   IpNet n{addr, static_cast<uint8_t>(len)};
+  if (host_bits_allowed) return n;
   IpAddr masked{};
   masked.family = addr.family;
   for (unsigned i = 0; i < addr.size(); ++i) {
@@ -78,6 +80,11 @@ Result<IpNet> IpNet::parse(std::string_view s) {
                       "host bits set (did you mean " + IpNet{masked, n.len}.str() + "?)");
   return n;
 }
+}  // namespace
+
+Result<IpNet> IpNet::parse(std::string_view s) { return parse_prefix(s, false); }
+
+Result<IpNet> IpNet::parse_interface(std::string_view s) { return parse_prefix(s, true); }
 
 bool IpNet::contains(const IpAddr &a) const { return prefix_equal(addr, a, len); }
 

@@ -19,8 +19,14 @@ const char *to_string(VpnType t) {
   }
 }
 
-std::vector<IfPattern> NamespaceConfig::tunnel_patterns() const {
+IfName tunnel_ifname(const NetnsName &name, VpnType type) {
+  return derived_ifname(type == VpnType::wireguard ? "wg-" : "tun-", name.str());
+}
+
+std::vector<IfPattern> NamespaceConfig::tunnel_patterns(const NetnsName &name) const {
   if (!vpn.tunnel.empty()) return vpn.tunnel;
+  // A client vpnrun starts has its own device: exactly that one.
+  if (vpn.type != VpnType::none) return {IfPattern::parse(tunnel_ifname(name, vpn.type).str()).value()};
   std::vector<IfPattern> out;
   if (vpn.type != VpnType::wireguard) out.push_back(IfPattern::parse("tun*").value());
   if (vpn.type != VpnType::openvpn) out.push_back(IfPattern::parse("wg*").value());
@@ -161,6 +167,8 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
       if (!c.vpn.config.empty() && c.vpn.config.front() != '/')
         return p.fail(*n, "vpn.config", "must be an absolute path");
     }
+    if (c.vpn.type != VpnType::none && c.vpn.config.empty())
+      return p.fail(*vpn, "vpn.config", std::string("required when type is \"") + to_string(c.vpn.type) + "\"");
     if (const auto *n = vpn->get("endpoints")) {
       VR_ASSIGN(c.vpn.endpoints, p.parsed_list<Endpoint>(*n, "vpn.endpoints", Endpoint::parse));
     }
@@ -191,7 +199,9 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
   if (v6) {
     VR_TRY(p.known_keys(*v6, "ipv6", {"enable"}));
     if (const auto *n = v6->get("enable")) {
-      VR_ASSIGN(c.ipv6.enable, p.boolean(*n, "ipv6.enable"));
+      if (n->is_boolean()) c.ipv6.enable = *n->value<bool>() ? Ipv6Mode::on : Ipv6Mode::off;
+      else if (n->is_string() && *n->value<std::string>() == "auto") c.ipv6.enable = Ipv6Mode::automatic;
+      else return p.fail(*n, "ipv6.enable", "expected \"auto\", true or false");
     }
   }
 
@@ -224,9 +234,6 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
   return c;
 }
 
-namespace {
-// A root-owned regular file writable by no one else, read whole; nullopt when
-// it does not exist.
 Result<std::optional<std::string>> read_root_file(const std::string &path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
@@ -243,7 +250,6 @@ Result<std::optional<std::string>> read_root_file(const std::string &path) {
   VR_ASSIGN(std::string text, read_all(f.get(), path));
   return std::optional<std::string>(std::move(text));
 }
-}  // namespace
 
 Result<NamespaceConfig> load_config(const NetnsName &name) {
   const std::string path = config_path(name);

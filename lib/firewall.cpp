@@ -113,13 +113,13 @@ std::string killswitch_ruleset(const KillSwitchSpec &s) {
   r += "  chain output {\n";
   r += "    type filter hook output priority filter; policy drop;\n";
   r += "    oifname \"lo\" accept\n";
-  if (!s.ipv6) r += "    meta nfproto ipv6 counter name \"blocked6\" drop\n";
-  if (!s.uplink.empty()) {
-    const std::string up = quoted(s.uplink);
-    r += "    oifname " + up + " ip daddr . meta l4proto . th dport @endpoints4 accept\n";
-    if (s.ipv6) r += "    oifname " + up + " ip6 daddr . meta l4proto . th dport @endpoints6 accept\n";
-  }
+  const std::string drop6 = "    meta nfproto ipv6 counter name \"blocked6\" drop\n";
+  if (!s.ipv6) r += drop6;
   for (const auto &t : s.tunnels) r += "    oifname " + quoted(t.str()) + " accept\n";
+  // IPv6 leaves through a tunnel or not at all: the uplink's NAT is IPv4.
+  if (s.ipv6) r += drop6;
+  if (!s.uplink.empty())
+    r += "    oifname " + quoted(s.uplink) + " ip daddr . meta l4proto . th dport @endpoints4 accept\n";
   // Refused, not dropped: programs get an error at once instead of hanging.
   r += "    meta l4proto tcp counter name \"blocked\" reject with tcp reset\n";
   r += "    counter name \"blocked\" reject with icmpx admin-prohibited\n";
@@ -127,7 +127,11 @@ std::string killswitch_ruleset(const KillSwitchSpec &s) {
   r += "  chain input {\n";
   r += "    type filter hook input priority filter; policy accept;\n";
   if (!s.uplink.empty()) {
-    r += "    iifname " + quoted(s.uplink) + " ct state established,related accept\n";
+    // Stateless: only the endpoints may send in (and routers' errors about
+    // our packets, for path MTU discovery). No conntrack in the namespace, so
+    // no per-packet connection tracking of the tunnel's traffic either.
+    r += "    iifname " + quoted(s.uplink) + " ip saddr . meta l4proto . th sport @endpoints4 accept\n";
+    r += "    iifname " + quoted(s.uplink) + " icmp type { destination-unreachable, time-exceeded } accept\n";
     r += "    iifname " + quoted(s.uplink) + " counter name \"unsolicited\" drop\n";
   }
   r += container_rules(s, "input");

@@ -22,9 +22,9 @@ bool token_ok(const std::string &t) {
 
 size_t arity(const std::string &kind) {
   if (kind == "up") return 0;
-  if (kind == "netns" || kind == "link" || kind == "dir" || kind == "file") return 1;
+  if (kind == "netns" || kind == "link" || kind == "dir" || kind == "file" || kind == "ns-link") return 1;
   if (kind == "sysctl" || kind == "nft-table" || kind == "nft-elem" || kind == "ns-sysctl" ||
-      kind == "ns-nft" || kind == "info")
+      kind == "ns-nft" || kind == "info" || kind == "process")
     return 2;
   return SIZE_MAX;
 }
@@ -55,7 +55,12 @@ std::string JournalEntry::shared_key() const {
 
 std::string Journal::dir(const NetnsName &name) { return std::string(kRunDir) + "/" + name.str(); }
 
-bool Journal::complete() const { return !entries_.empty() && entries_.back().kind == "up"; }
+// Entries after `up` record a client restarted later (see client.hpp).
+bool Journal::complete() const {
+  for (const auto &e : entries_)
+    if (e.kind == "up") return true;
+  return false;
+}
 
 std::optional<std::string> Journal::info(const std::string &key) const {
   for (const auto &e : entries_)

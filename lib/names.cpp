@@ -1,5 +1,7 @@
 #include "vpnrun/names.hpp"
 
+#include <cstdio>
+
 namespace vpnrun {
 namespace {
 
@@ -82,6 +84,20 @@ Result<ContainerId> ContainerId::parse(std::string_view s) {
                         "may contain only letters, digits and '_+.-'");
   if (s.front() == '.') return make_error("parse container id", printable(s), "starts with '.'");
   return ContainerId(std::string(s));
+}
+
+IfName derived_ifname(std::string_view prefix, std::string_view id) {
+  std::string n = std::string(prefix) + std::string(id);
+  if (n.size() > kMaxIfNameLen) {
+    uint32_t h = 2166136261u;  // FNV-1a
+    for (unsigned char c : id) h = (h ^ c) * 16777619u;
+    // '+' cannot appear in a namespace name or a container id: a shortened
+    // name never equals a short one.
+    char tail[6];
+    snprintf(tail, sizeof tail, "+%04x", h & 0xffff);
+    n = std::string(prefix) + std::string(id.substr(0, kMaxIfNameLen - prefix.size() - 5)) + tail;
+  }
+  return IfName::parse(n).value();
 }
 
 }  // namespace vpnrun

@@ -113,6 +113,26 @@ NlMessage msg_set_link_up(int index) {
   return m;
 }
 
+NlMessage msg_new_link(const IfName &name, const std::string &kind) {
+  NlMessage m(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+  static_cast<ifinfomsg *>(m.put_header(sizeof(ifinfomsg)))->ifi_family = AF_UNSPEC;
+  m.put_str(IFLA_IFNAME, name.str());
+  nlattr *info = m.nest_start(IFLA_LINKINFO);
+  m.put_str(IFLA_INFO_KIND, kind);
+  m.nest_end(info);
+  return m;
+}
+
+NlMessage msg_set_link(int index, std::optional<unsigned> mtu, int netns_fd) {
+  NlMessage m(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+  auto *ifm = static_cast<ifinfomsg *>(m.put_header(sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = index;
+  if (mtu) m.put_u32(IFLA_MTU, *mtu);
+  if (netns_fd >= 0) m.put_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(netns_fd));
+  return m;
+}
+
 NlMessage msg_new_addr(int index, const IpNet &local) {
   NlMessage m(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
   auto *ifa = static_cast<ifaddrmsg *>(m.put_header(sizeof(ifaddrmsg)));
@@ -120,6 +140,9 @@ NlMessage msg_new_addr(int index, const IpNet &local) {
   ifa->ifa_prefixlen = local.len;
   ifa->ifa_scope = RT_SCOPE_UNIVERSE;
   ifa->ifa_index = static_cast<uint32_t>(index);
+  // No duplicate-address detection: the address is usable at once (a tunnel
+  // has no neighbours to ask).
+  if (local.addr.family == AF_INET6) ifa->ifa_flags = IFA_F_NODAD;
   m.put(IFA_LOCAL, local.addr.bytes.data(), local.addr.size());
   m.put(IFA_ADDRESS, local.addr.bytes.data(), local.addr.size());
   return m;
@@ -216,6 +239,14 @@ Result<Link> parse_link(const nlmsghdr *nlh) {
       return make_error("parse netlink reply", l.name, "malformed IFLA_LINKINFO");
     if (it.tb[IFLA_INFO_KIND] && valid_str(it.tb[IFLA_INFO_KIND]))
       l.kind = mnl_attr_get_str(it.tb[IFLA_INFO_KIND]);
+  }
+  if (const nlattr *st = t.tb[IFLA_STATS64]) {
+    if (mnl_attr_get_payload_len(st) < sizeof(rtnl_link_stats64))
+      return make_error("parse netlink reply", l.name, "short IFLA_STATS64");
+    rtnl_link_stats64 s;
+    std::memcpy(&s, mnl_attr_get_payload(st), sizeof s);
+    l.rx_bytes = s.rx_bytes;
+    l.tx_bytes = s.tx_bytes;
   }
   return l;
 }
@@ -367,6 +398,21 @@ Result<Link> Rtnl::link(int index) {
 Status Rtnl::set_up(int index) {
   auto m = msg_set_link_up(index);
   return transact(m, "set link up", "#" + std::to_string(index), {});
+}
+
+Status Rtnl::create_link(const IfName &name, const std::string &kind) {
+  auto m = msg_new_link(name, kind);
+  return transact(m, "create " + kind + " link", name.str(), {});
+}
+
+Status Rtnl::set_mtu(int index, unsigned mtu) {
+  auto m = msg_set_link(index, mtu, -1);
+  return transact(m, "set MTU " + std::to_string(mtu), "#" + std::to_string(index), {});
+}
+
+Status Rtnl::move_link(int index, int netns_fd, const std::string &what) {
+  auto m = msg_set_link(index, std::nullopt, netns_fd);
+  return transact(m, "move link into " + what, "#" + std::to_string(index), {});
 }
 
 Status Rtnl::add_address(int index, const IpNet &local) {

@@ -95,7 +95,7 @@ void inspect_inside(NamespaceStatus &s, int nsfd, const std::vector<IfPattern> &
   }
   if (s.mode == "veth" && uplink_state != "up")
     s.problems.push_back(std::string("namespace side of the veth ('") + kNsUplink + "') is " + uplink_state);
-  if (!s.default_route) s.problems.push_back("no default route in the namespace");
+  if (!s.default_route) s.tunnel_problems.push_back("no default route in the namespace (tunnel down?)");
   auto nft = Nft::open();
   if (nft) {
     auto c = table_counters(nft.value(), kKillSwitchFamily, kKillSwitchTable);
@@ -109,6 +109,10 @@ void inspect_inside(NamespaceStatus &s, int nsfd, const std::vector<IfPattern> &
 
 }  // namespace
 
+namespace {
+void inspect_host(NamespaceStatus &s);
+}  // namespace
+
 Result<NamespaceStatus> inspect(const NetnsName &name) {
   NamespaceStatus s;
   s.name = name.str();
@@ -117,7 +121,7 @@ Result<NamespaceStatus> inspect(const NetnsName &name) {
   s.configured = ::stat(config_path(name).c_str(), &st) == 0;
   auto cfg = load_config(name);
   if (!cfg) s.problems.push_back(cfg.error().message());
-  for (const auto &p : cfg ? cfg->tunnel_patterns() : std::vector<IfPattern>{})
+  for (const auto &p : cfg ? cfg->tunnel_patterns(name) : std::vector<IfPattern>{})
     s.tunnel_patterns.push_back(p.str());
 
   VR_ASSIGN(auto j, Journal::load(name, false));
@@ -147,8 +151,28 @@ Result<NamespaceStatus> inspect(const NetnsName &name) {
     std::vector<IfPattern> pats;
     for (const auto &p : s.tunnel_patterns) pats.push_back(IfPattern::parse(p).value());
     inspect_inside(s, ns->get(), pats);
+    s.client = client_status(j.value(), ns->get());
+    if (s.client.type != "none") {
+      if (!s.client.alive)
+        s.tunnel_problems.push_back("VPN client " + (s.client.pid ? "(pid " + std::to_string(s.client.pid) + ") " : "") +
+                                    "is not running; `vpnrun up " + s.name + "` starts it again");
+      else if (!s.client.interface_up)
+        s.tunnel_problems.push_back("tunnel '" + s.client.interface + "' is missing or down (client connecting?)");
+    }
   }
+  if (s.mode == "veth") inspect_host(s);
+  const std::string resolv = etc_netns_dir(name) + "/resolv.conf";
+  if (::stat(resolv.c_str(), &st) < 0) s.problems.push_back(resolv + " is missing");
+  s.dns_servers = nameservers(resolv);
 
+  s.state = s.problems.empty() && s.tunnel_problems.empty() ? NamespaceState::up : NamespaceState::degraded;
+  return s;
+}
+
+namespace {
+
+// The host's side of the veth uplink: its link and its NAT element.
+void inspect_host(NamespaceStatus &s) {
   if (auto veth = IfName::parse(s.host_veth); veth) {
     auto rtnl = Rtnl::open();
     auto l = rtnl ? rtnl->link(veth.value()) : Result<Link>(rtnl.error());
@@ -163,13 +187,9 @@ Result<NamespaceStatus> inspect(const NetnsName &name) {
   }
   if (!s.host_nat)
     s.problems.push_back("host NAT for " + s.ns_address + " missing from table " + kHostFamily + " " + kHostTable);
-  const std::string resolv = etc_netns_dir(name) + "/resolv.conf";
-  if (::stat(resolv.c_str(), &st) < 0) s.problems.push_back(resolv + " is missing");
-  s.dns_servers = nameservers(resolv);
-
-  s.state = s.problems.empty() ? NamespaceState::up : NamespaceState::degraded;
-  return s;
 }
+
+}  // namespace
 
 std::vector<std::string> known_namespaces() {
   std::vector<std::string> out = Journal::names();
@@ -194,6 +214,8 @@ nlohmann::json to_json(const NamespaceStatus &s) {
   for (const auto &t : s.tunnels) tunnels.push_back({{"name", t.name}, {"up", t.up}});
   json procs = json::array();
   for (const auto &p : s.processes) procs.push_back({{"pid", p.pid}, {"comm", p.comm}});
+  json problems = s.problems;
+  for (const auto &p : s.tunnel_problems) problems.push_back(p);
   return {
       {"name", s.name},
       {"state", to_string(s.state)},
@@ -214,7 +236,16 @@ nlohmann::json to_json(const NamespaceStatus &s) {
       {"killswitch", {{"loaded", s.killswitch}, {"counters", counters}}},
       {"dns", {{"servers", s.dns_servers}}},
       {"processes", procs},
-      {"problems", s.problems},
+      {"client",
+       {{"type", s.client.type},
+        {"pid", s.client.pid},
+        {"alive", s.client.alive},
+        {"interface", s.client.interface},
+        {"interface_up", s.client.interface_up},
+        {"rx_bytes", s.client.rx_bytes},
+        {"tx_bytes", s.client.tx_bytes},
+        {"handshake_age", s.client.handshake_age}}},
+      {"problems", problems},
   };
 }
 

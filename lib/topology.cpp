@@ -8,6 +8,7 @@
 #include <cstring>
 #include <optional>
 
+#include "vpnrun/client.hpp"
 #include "vpnrun/config.hpp"
 #include "vpnrun/dns.hpp"
 #include "vpnrun/fault.hpp"
@@ -16,6 +17,7 @@
 #include "vpnrun/journal.hpp"
 #include "vpnrun/netlink.hpp"
 #include "vpnrun/netns.hpp"
+#include "vpnrun/process.hpp"
 #include "vpnrun/reclaim.hpp"
 #include "vpnrun/shared.hpp"
 #include "vpnrun/status.hpp"
@@ -23,22 +25,12 @@
 
 namespace vpnrun {
 
-IfName host_veth_name(const NetnsName &name) {
-  const std::string &n = name.str();
-  if (n.size() <= 12) return IfName::parse(kHostVethPrefix + n).value();
-  uint32_t h = 2166136261u;  // FNV-1a
-  for (unsigned char c : n) h = (h ^ c) * 16777619u;
-  // '+' cannot appear in a namespace name: a shortened name never equals a
-  // short one ("abcdefg-56e8" stays "vr-abcdefg-56e8").
-  char tail[6];
-  snprintf(tail, sizeof tail, "+%04x", h & 0xffff);
-  return IfName::parse(kHostVethPrefix + n.substr(0, 7) + tail).value();
-}
+IfName host_veth_name(const NetnsName &name) { return derived_ifname(kHostVethPrefix, name.str()); }
 
 const std::vector<std::string> &up_steps() {
   static const std::vector<std::string> steps = {
       "journal", "netns", "ns-sysctl", "loopback", "killswitch", "containers", "veth",
-      "addresses", "route", "host-nat", "forwarding", "dns", "commit"};
+      "addresses", "route", "host-nat", "forwarding", "dns", "client", "commit"};
   return steps;
 }
 
@@ -47,6 +39,21 @@ namespace {
 std::string fwd_key(const std::string &ifname) { return "ipv4/conf/" + ifname + "/forwarding"; }
 
 bool gone(const Error &e) { return e.err == ENOENT || e.err == ENODEV; }
+
+// vpnrun's own path: OpenVPN's --up helper.
+std::string self_path() {
+  char buf[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "vpnrun";
+}
+
+Status delete_ns_link(const NetnsName &name, const std::string &ifname) {
+  VR_ASSIGN(IfName dev, IfName::parse(ifname));
+  VR_ASSIGN(UniqueFd ns, netns_open(name));
+  VR_ASSIGN(ScopedNetns in, ScopedNetns::enter(ns.get(), netns_path(name)));
+  VR_ASSIGN(Rtnl r, Rtnl::open());
+  return r.delete_link(dev);
+}
 
 // The host-table changes of consecutive journal entries, run as one
 // transaction. If it fails (say, one element is already gone), each command is
@@ -121,6 +128,11 @@ std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
     } else if (e.kind == "link") {
       auto n = IfName::parse(e.args[0]);
       st = n ? delete_link_detached(n.value()) : Status(n.error());
+    } else if (e.kind == "process") {
+      auto p = ProcessId::parse(e.args[0]);
+      st = p ? process_stop(p.value(), std::chrono::milliseconds(3000)) : Status(p.error());
+    } else if (e.kind == "ns-link") {
+      st = delete_ns_link(name, e.args[0]);
     } else if (e.kind == "sysctl") {
       st = sysctl_write(e.args[0], e.args[1]);
     } else if (e.kind == "file") {
@@ -141,8 +153,9 @@ std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
 
 class Builder {
  public:
-  Builder(const NetnsName &name, const NamespaceConfig &cfg, Journal &j, SharedIndex &shared)
-      : name_(name), cfg_(cfg), j_(j), shared_(shared), veth_(host_veth_name(name)) {}
+  Builder(const NetnsName &name, const NamespaceConfig &cfg, const ClientPlan &plan, Journal &j,
+          SharedIndex &shared)
+      : name_(name), cfg_(cfg), plan_(plan), j_(j), shared_(shared), veth_(host_veth_name(name)) {}
 
   Result<UpOutcome> build();
   const std::vector<JournalEntry> &done() const { return done_; }
@@ -181,9 +194,19 @@ class Builder {
   Status change_sysctl(const std::string &kind, const std::string &key, const std::string &value,
                        std::optional<std::string> original = std::nullopt);
   Status write_dns();
+  struct VethPlan {
+    IfName uplink;
+    IpNet transit, host_addr, ns_addr;
+  };
+  Result<VethPlan> plan_veth(Rtnl &host);
+  Status build_veth(const VethPlan &v, int ns, Rtnl &host, Rtnl &inside);
+  std::vector<Endpoint> endpoints() const {
+    return cfg_.vpn.endpoints.empty() ? plan_.endpoints : cfg_.vpn.endpoints;
+  }
 
   const NetnsName &name_;
   const NamespaceConfig &cfg_;
+  const ClientPlan &plan_;
   Journal &j_;
   SharedIndex &shared_;
   IfName veth_;
@@ -267,34 +290,110 @@ Status Builder::write_dns() {
     const std::string path = dir + "/" + file;
     VR_TRY(step(JournalEntry{"file", {path}}, [&]() -> Status {
       VR_ASSIGN(UniqueFd fd, open_at(dfd.get(), file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644));
-      return write_all(fd.get(), dns_file_content(file, name_, cfg_.dns.servers, host_nss), path);
+      // Configured servers, else the client's (WireGuard's DNS =; OpenVPN's
+      // pushed servers arrive later, through its --up helper).
+      const auto &servers = cfg_.dns.servers.empty() ? plan_.dns : cfg_.dns.servers;
+      return write_all(fd.get(), dns_file_content(file, name_, servers, host_nss), path);
     }));
   }
   return {};
 }
 
-Result<UpOutcome> Builder::build() {
-  // Read-only decisions first: nothing is made before the plan is known.
-  VR_ASSIGN(Rtnl host, Rtnl::open());
+// The veth uplink: the pair, its transit addresses, the namespace's route out
+// and the host's NAT and forwarding for it.
+Result<Builder::VethPlan> Builder::plan_veth(Rtnl &host) {
   VR_ASSIGN(IfName uplink, pick_uplink(host));
   VR_ASSIGN(IpNet transit, pick_transit(host));
   const uint32_t net = transit.addr.v4_host();
   const uint32_t off = transit.len == 31 ? 0 : 1;
-  const IpNet host_addr{IpAddr::v4(net + off), transit.len};
-  const IpNet ns_addr{IpAddr::v4(net + off + 1), transit.len};
-  const IfName inner = IfName::parse(kNsUplink).value();
-  for (const auto &e : cfg_.vpn.endpoints)
+  for (const auto &e : endpoints())
     if (e.addr.family == AF_INET6)
       return make_error("plan uplink", e.str(),
                         "IPv6 endpoints cannot be reached through the veth uplink (IPv4 NAT)");
+  return VethPlan{uplink, transit, IpNet{IpAddr::v4(net + off), transit.len},
+                  IpNet{IpAddr::v4(net + off + 1), transit.len}};
+}
+
+Status Builder::build_veth(const VethPlan &v, int ns, Rtnl &host, Rtnl &inside) {
+  const IfName &uplink = v.uplink;
+  const IpNet &host_addr = v.host_addr, &ns_addr = v.ns_addr;
+  const IfName inner = IfName::parse(kNsUplink).value();
+  const auto eps = endpoints();
+
+  VR_TRY(fault_point("veth"));
+  VR_TRY(step(JournalEntry{"link", {veth_.str()}},
+              [&] { return host.create_veth(veth_, inner, ns, true); }));
+
+  VR_TRY(fault_point("addresses"));
+  VR_ASSIGN(Link hl, host.link(veth_));
+  VR_TRY(host.add_address(hl.index, host_addr));
+  VR_ASSIGN(Link il, inside.link(inner));
+  VR_TRY(inside.add_address(il.index, ns_addr));
+  VR_TRY(inside.set_up(il.index));
+
+  VR_TRY(fault_point("route"));
+  if (plan_.type == VpnType::none) {
+    // Someone else's client: it routes through the uplink and sets its own
+    // routes over it.
+    VR_TRY(inside.add_route(IpNet{IpAddr::v4(0), 0}, host_addr.addr, il.index));
+  } else {
+    // vpnrun's client: the uplink leads to its servers only; the default
+    // route goes through the tunnel, and is gone when the tunnel is.
+    for (const auto &e : eps) {
+      auto r = inside.add_route(IpNet{e.addr, 32}, host_addr.addr, il.index);
+      if (!r && r.error().err != EEXIST) return r.error();
+    }
+  }
+
+  // The uplink's forwarding as it was before any vpnrun namespace changed it.
+  std::optional<std::string> uplink_orig = shared_.held_elsewhere("sysctl " + fwd_key(uplink.str()), name_);
+  if (!uplink_orig) { VR_ASSIGN(uplink_orig, sysctl_read(fwd_key(uplink.str()))); }
+
+  VR_TRY(fault_point("host-nat"));
+  std::vector<JournalEntry> nat_entries{{"nft-table", {kHostFamily, kHostTable}}};
+  auto elements = host_elements(veth_, uplink, ns_addr.addr, eps);
+  if (*uplink_orig == "0") elements.push_back(guard_element(uplink));
+  for (const auto &el : elements) nat_entries.push_back({"nft-elem", {el.set, el.token()}});
+  const bool table_exists =
+      shared_.held_elsewhere("nft-table " + std::string(kHostFamily) + " " + kHostTable, name_).has_value();
+  VR_TRY(step_all(nat_entries, [&]() -> Status {
+    VR_ASSIGN(Nft nft, Nft::open());
+    std::string cmds = table_exists ? "" : host_table_ruleset();
+    auto r = nft.run(cmds + add_elements(elements), std::string(kHostFamily) + " " + kHostTable);
+    if (!r && r.error().err == EEXIST)
+      return make_error("create nftables table", std::string(kHostFamily) + " " + kHostTable,
+                        "exists but no vpnrun journal holds it; remove it with `nft delete table " +
+                            std::string(kHostFamily) + " " + kHostTable + "`");
+    return r;
+  }));
+
+  // Forwarding on the two interfaces that carry the traffic, never globally.
+  VR_TRY(fault_point("forwarding"));
+  VR_TRY(change_sysctl("sysctl", fwd_key(veth_.str()), "1"));
+  return change_sysctl("sysctl", fwd_key(uplink.str()), "1", uplink_orig);
+}
+
+Result<UpOutcome> Builder::build() {
+  // Read-only decisions first: nothing is made before the plan is known.
+  VR_ASSIGN(Rtnl host, Rtnl::open());
+  const bool veth = cfg_.uplink.mode == UplinkMode::veth;
+  std::optional<VethPlan> vp;
+  if (veth) { VR_ASSIGN(vp, plan_veth(host)); }
 
   VR_TRY(fault_point("journal"));
   VR_TRY(info("mode", to_string(cfg_.uplink.mode)));
-  VR_TRY(info("uplink", uplink.str()));
-  VR_TRY(info("host-veth", veth_.str()));
-  VR_TRY(info("transit", transit.str()));
-  VR_TRY(info("host-address", host_addr.str()));
-  VR_TRY(info("ns-address", ns_addr.str()));
+  VR_TRY(info("vpn", to_string(cfg_.vpn.type)));
+  if (plan_.type != VpnType::none) {
+    VR_TRY(info("tunnel", plan_.ifname));
+    VR_TRY(info("pinned", pinned_token(plan_.endpoints)));
+  }
+  if (vp) {
+    VR_TRY(info("uplink", vp->uplink.str()));
+    VR_TRY(info("host-veth", veth_.str()));
+    VR_TRY(info("transit", vp->transit.str()));
+    VR_TRY(info("host-address", vp->host_addr.str()));
+    VR_TRY(info("ns-address", vp->ns_addr.str()));
+  }
 
   VR_TRY(fault_point("netns"));
   UniqueFd ns;
@@ -317,7 +416,12 @@ Result<UpOutcome> Builder::build() {
     // before any way out exists.
     VR_ASSIGN(ScopedNetns in, ScopedNetns::enter(ns.get(), netns_path(name_)));
     VR_TRY(fault_point("ns-sysctl"));
-    if (!cfg_.ipv6.enable) {
+    // Unprivileged ICMP echo sockets for everyone, as on most hosts: ping
+    // works for the programs vpnrun runs without setuid or capabilities.
+    // Not journaled: it lives and dies with the namespace.
+    VR_TRY(sysctl_write("ipv4/ping_group_range", "0 2147483647"));
+    if (cfg_.ipv6.enable != Ipv6Mode::on) {
+      // Off for every device; a tunnel that carries IPv6 turns it on for itself.
       VR_TRY(change_sysctl("ns-sysctl", "ipv6/conf/all/disable_ipv6", "1"));
       VR_TRY(change_sysctl("ns-sysctl", "ipv6/conf/default/disable_ipv6", "1"));
     }
@@ -329,8 +433,8 @@ Result<UpOutcome> Builder::build() {
     VR_TRY(fault_point("killswitch"));
     VR_TRY(step(JournalEntry{"ns-nft", {kKillSwitchFamily, kKillSwitchTable}}, [&]() -> Status {
       VR_ASSIGN(Nft nft, Nft::open());
-      KillSwitchSpec ks{inner.str(), cfg_.vpn.endpoints, cfg_.tunnel_patterns(), cfg_.ipv6.enable,
-                        cfg_.containers.enable};
+      KillSwitchSpec ks{veth ? kNsUplink : "", endpoints(), cfg_.tunnel_patterns(name_),
+                        cfg_.ipv6.enable != Ipv6Mode::off, cfg_.containers.enable};
       return nft.run(killswitch_ruleset(ks), "kill switch in " + netns_path(name_));
     }));
     // Containers (vpnrun-hook): the kill switch above already holds their
@@ -343,64 +447,27 @@ Result<UpOutcome> Builder::build() {
     }
   }
 
-  VR_TRY(fault_point("veth"));
-  VR_TRY(step(JournalEntry{"link", {veth_.str()}},
-              [&] { return host.create_veth(veth_, inner, ns.get(), true); }));
-
-  VR_TRY(fault_point("addresses"));
-  VR_ASSIGN(Link hl, host.link(veth_));
-  VR_TRY(host.add_address(hl.index, host_addr));
-  VR_ASSIGN(Link il, inside->link(inner));
-  VR_TRY(inside->add_address(il.index, ns_addr));
-  VR_TRY(inside->set_up(il.index));
-
-  VR_TRY(fault_point("route"));
-  VR_TRY(inside->add_route(IpNet{IpAddr::v4(0), 0}, host_addr.addr, il.index));
-
-  // The uplink's forwarding as it was before any vpnrun namespace changed it.
-  std::optional<std::string> uplink_orig = shared_.held_elsewhere("sysctl " + fwd_key(uplink.str()), name_);
-  if (!uplink_orig) { VR_ASSIGN(uplink_orig, sysctl_read(fwd_key(uplink.str()))); }
-
-  VR_TRY(fault_point("host-nat"));
-  std::vector<JournalEntry> nat_entries{{"nft-table", {kHostFamily, kHostTable}}};
-  auto elements = host_elements(veth_, uplink, ns_addr.addr, cfg_.vpn.endpoints);
-  if (*uplink_orig == "0") elements.push_back(guard_element(uplink));
-  for (const auto &el : elements) nat_entries.push_back({"nft-elem", {el.set, el.token()}});
-  const bool table_exists =
-      shared_.held_elsewhere("nft-table " + std::string(kHostFamily) + " " + kHostTable, name_).has_value();
-  VR_TRY(step_all(nat_entries, [&]() -> Status {
-    VR_ASSIGN(Nft nft, Nft::open());
-    std::string cmds = table_exists ? "" : host_table_ruleset();
-    auto r = nft.run(cmds + add_elements(elements), std::string(kHostFamily) + " " + kHostTable);
-    if (!r && r.error().err == EEXIST)
-      return make_error("create nftables table", std::string(kHostFamily) + " " + kHostTable,
-                        "exists but no vpnrun journal holds it; remove it with `nft delete table " +
-                            std::string(kHostFamily) + " " + kHostTable + "`");
-    return r;
-  }));
-
-  // Forwarding on the two interfaces that carry the traffic, never globally.
-  VR_TRY(fault_point("forwarding"));
-  VR_TRY(change_sysctl("sysctl", fwd_key(veth_.str()), "1"));
-  VR_TRY(change_sysctl("sysctl", fwd_key(uplink.str()), "1", uplink_orig));
+  // Tunnel mode has no uplink at all: the client's device is the only way out.
+  if (vp) VR_TRY(build_veth(*vp, ns.get(), host, *inside));
 
   VR_TRY(fault_point("dns"));
   VR_TRY(write_dns());
 
+  VR_TRY(fault_point("client"));
+  VR_TRY(start_client(name_, cfg_, plan_, ns.get(), self_path(),
+                      [&](const JournalEntry &e, const std::function<Status()> &action) { return step(e, action); }));
+
   VR_TRY(fault_point("commit"));
   VR_TRY(step(JournalEntry{"up", {}}, [] { return Status(); }));
-  return UpOutcome{false, false, uplink.str(), veth_.str(), transit.str()};
+  if (!vp) return UpOutcome{false, false, "", "", ""};
+  return UpOutcome{false, false, vp->uplink.str(), veth_.str(), vp->transit.str()};
 }
 
 Status check_supported(const NamespaceConfig &cfg, const NetnsName &name) {
-  // Honest refusals until the VPN-client work lands: never half-build.
-  if (cfg.uplink.mode == UplinkMode::tunnel)
-    return make_error("up", name.str(), "[uplink] mode = \"tunnel\" is not supported yet; use \"veth\"");
-  if (cfg.vpn.type != VpnType::none)
+  if (cfg.uplink.mode == UplinkMode::tunnel && cfg.vpn.type == VpnType::none)
     return make_error("up", name.str(),
-                      std::string("[vpn] type = \"") + to_string(cfg.vpn.type) +
-                          "\": starting the client is not supported yet; use type = \"none\" "
-                          "and start the client in the namespace yourself");
+                      "[uplink] mode = \"tunnel\" needs a client vpnrun starts: set [vpn] type to "
+                      "\"openvpn\" or \"wireguard\"");
   return {};
 }
 
@@ -417,6 +484,34 @@ Error undo_failed(const char *what, const NetnsName &name, const Error &first, s
 
 }  // namespace
 
+namespace {
+
+// The client of a namespace that is otherwise up has died (or its kernel
+// device is gone): start it again, in the same namespace, so that programs
+// already running there get their way out back.
+Result<bool> restart_client_if_dead(const NetnsName &name, const NamespaceConfig &cfg, Journal &j) {
+  const auto tunnel = j.info("tunnel");
+  if (!tunnel) return false;
+  VR_ASSIGN(UniqueFd ns, netns_open(name));
+  auto p = journaled_client(j);
+  if (p ? process_alive(*p) : tunnel_ready(ns.get(), *tunnel)) return false;
+  if (j.info("vpn").value_or("") != to_string(cfg.vpn.type) || tunnel_ifname(name, cfg.vpn.type).str() != *tunnel)
+    return make_error("restart client", name.str(),
+                      "[vpn] type changed since `vpnrun up`; run `vpnrun down " + name.str() + "` and `vpnrun up " +
+                          name.str() + "`");
+  // The servers as pinned at `up`: the kill switch and routes were made for them.
+  VR_ASSIGN(auto pinned, parse_pinned_token(j.info("pinned").value_or("")));
+  VR_ASSIGN(ClientPlan plan, plan_client(name, cfg, pinned));
+  VR_TRY(start_client(name, cfg, plan, ns.get(), self_path(),
+                      [&](const JournalEntry &e, const std::function<Status()> &action) {
+                        auto appended = j.append(e);
+                        return appended ? action() : appended;
+                      }));
+  return true;
+}
+
+}  // namespace
+
 Result<UpOutcome> up(const NetnsName &name) {
   VR_ASSIGN(NamespaceConfig cfg, load_config(name));
   VR_TRY(check_supported(cfg, name));
@@ -429,10 +524,13 @@ Result<UpOutcome> up(const NetnsName &name) {
   if (existing) {
     if (existing->complete()) {
       auto st = inspect(name);
-      if (st && st->state == NamespaceState::up)
-        return UpOutcome{true, false, existing->info("uplink").value_or(""),
-                         existing->info("host-veth").value_or(""),
-                         existing->info("transit").value_or("")};
+      if (st && st->problems.empty()) {
+        VR_ASSIGN(bool restarted, restart_client_if_dead(name, cfg, *existing));
+        UpOutcome out{true, false, existing->info("uplink").value_or(""),
+                      existing->info("host-veth").value_or(""), existing->info("transit").value_or("")};
+        out.client_restarted = restarted;
+        return out;
+      }
     }
     // Interrupted or broken: remove what the journal lists, then build afresh.
     auto [failed, first] = undo_all(name, existing->entries(), shared);
@@ -444,8 +542,9 @@ Result<UpOutcome> up(const NetnsName &name) {
     repaired = true;
   }
 
+  VR_ASSIGN(ClientPlan plan, plan_client(name, cfg));
   VR_ASSIGN(Journal j, Journal::create(name));
-  Builder b(name, cfg, j, shared);
+  Builder b(name, cfg, plan, j, shared);
   auto r = b.build();
   if (!r) {
     auto [failed, first] = undo_all(name, b.done(), shared);

@@ -21,17 +21,32 @@ std::string join(const std::vector<std::string> &v, const char *sep) {
 void print_text(const NamespaceStatus &s) {
   std::printf("%s: %s\n", s.name.c_str(), to_string(s.state));
   for (const auto &p : s.problems) std::printf("  problem     %s\n", p.c_str());
+  for (const auto &p : s.tunnel_problems) std::printf("  problem     %s\n", p.c_str());
   if (s.state == NamespaceState::down) return;
   std::printf("  netns       %s (inode %lu)\n", s.netns_path.c_str(), s.netns_inode);
-  std::printf("  uplink      %s: %s %s <-> namespace %s, NAT out of %s%s\n", s.mode.c_str(),
-              s.host_veth.c_str(), s.host_address.c_str(), s.ns_address.c_str(), s.uplink.c_str(),
-              s.host_nat ? "" : " (NAT table missing)");
+  if (s.mode == "veth")
+    std::printf("  uplink      veth: %s %s <-> namespace %s, NAT out of %s%s\n", s.host_veth.c_str(),
+                s.host_address.c_str(), s.ns_address.c_str(), s.uplink.c_str(),
+                s.host_nat ? "" : " (NAT table missing)");
+  else
+    std::printf("  uplink      %s: none; only the tunnel leads out\n", s.mode.c_str());
+  const ClientStatus &c = s.client;
+  if (c.type != "none") {
+    std::string what = c.type + ": ";
+    what += c.pid ? "pid " + std::to_string(c.pid) + (c.alive ? "" : " (dead)") : std::string(c.alive ? "kernel" : "gone");
+    what += ", " + c.interface + (c.interface_up ? " up" : " down");
+    what += ", bytes in " + std::to_string(c.rx_bytes) + " out " + std::to_string(c.tx_bytes);
+    if (c.handshake_age >= 0) what += ", last handshake " + std::to_string(c.handshake_age) + " s ago";
+    std::printf("  client      %s\n", what.c_str());
+  }
   std::vector<std::string> tun;
   for (const auto &t : s.tunnels) tun.push_back(t.name + (t.up ? " (up)" : " (down)"));
   std::printf("  tunnel      %s: %s\n", join(s.tunnel_patterns, ", ").c_str(),
               tun.empty() ? "none present" : join(tun, ", ").c_str());
-  if (s.default_route)
+  if (s.default_route && !s.default_via.empty())
     std::printf("  route       default via %s dev %s\n", s.default_via.c_str(), s.default_dev.c_str());
+  else if (s.default_route)
+    std::printf("  route       default dev %s\n", s.default_dev.c_str());
   else
     std::printf("  route       no default route\n");
   std::vector<std::string> counters;

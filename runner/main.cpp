@@ -74,6 +74,8 @@ int main(int argc, char **argv) {
   add_down(app, &exit_code);
   add_status(app, &exit_code);
   add_list(app, &exit_code);
+  add_openvpn_up(app, &exit_code);
+  add_doctor(app, &exit_code);
   add_gc(app, &exit_code);
   try {
     app.parse(argc, argv);

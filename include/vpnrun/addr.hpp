@@ -29,6 +29,9 @@ struct IpNet {
 
   // "10.250.0.0/30": the address must have no host bits set.
   static Result<IpNet> parse(std::string_view s);
+  // An interface address with its prefix ("10.9.0.2/24", host bits kept);
+  // without "/LENGTH" a single address (/32 or /128).
+  static Result<IpNet> parse_interface(std::string_view s);
   bool contains(const IpAddr &a) const;
   bool overlaps(const IpNet &o) const;
   std::string str() const;

@@ -17,6 +17,9 @@ inline constexpr const char *kConfigDir = "/etc/vpnrun";
 
 enum class UplinkMode { veth, tunnel };
 enum class VpnType { none, openvpn, wireguard };
+// IPv6 in the namespace: automatic = only through a tunnel that carries it
+// (a client vpnrun starts); on = on (the client is someone else's); off = off.
+enum class Ipv6Mode { automatic, on, off };
 
 struct NamespaceConfig {
   struct {
@@ -34,7 +37,7 @@ struct NamespaceConfig {
     std::vector<IpAddr> servers;
   } dns;
   struct {
-    bool enable = false;
+    Ipv6Mode enable = Ipv6Mode::automatic;
   } ipv6;
   struct {
     std::vector<std::string> users;
@@ -46,8 +49,9 @@ struct NamespaceConfig {
   } containers;
 
   // The interfaces the kill switch lets traffic out of: the configured ones, or
-  // for "auto" tun* (OpenVPN), wg* (WireGuard), or both (type none).
-  std::vector<IfPattern> tunnel_patterns() const;
+  // for "auto" the device of the client vpnrun starts, or tun* and wg* for
+  // type none.
+  std::vector<IfPattern> tunnel_patterns(const NetnsName &name) const;
 };
 
 const char *to_string(UplinkMode m);
@@ -61,6 +65,14 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
 // root does.
 Result<NamespaceConfig> load_config(const NetnsName &name);
 std::string config_path(const NetnsName &name);
+
+// The device of the client vpnrun runs for NAME: "wg-NAME" (WireGuard) or
+// "tun-NAME" (OpenVPN), shortened with a hash as host_veth_name does.
+IfName tunnel_ifname(const NetnsName &name, VpnType type);
+
+// A root-owned regular file writable by no one else, read whole (O_NOFOLLOW);
+// nullopt when it does not exist. It decides what root does.
+Result<std::optional<std::string>> read_root_file(const std::string &path);
 
 // vpnrun's own settings: /etc/vpnrun/vpnrun.toml (same ownership rule).
 inline constexpr const char *kGlobalConfig = "/etc/vpnrun/vpnrun.toml";

@@ -40,6 +40,8 @@ struct KillSwitchSpec {
   std::string uplink;  // the namespace side of the veth; empty in tunnel mode
   std::vector<Endpoint> endpoints;
   std::vector<IfPattern> tunnels;
+  // IPv6 may leave through the tunnels (never through the uplink); when false
+  // every IPv6 packet is dropped.
   bool ipv6 = false;
   bool containers = false;  // [containers] enable: forward container veths into the tunnels
 };

@@ -17,7 +17,8 @@ inline constexpr const char *kRunDir = "/run/vpnrun";
 struct JournalEntry {
   // netns NAME | link IFNAME | sysctl KEY OLD | nft-table FAMILY TABLE |
   // nft-elem SET ELEMENT (of the host table) | dir PATH | file PATH |
-  // ns-sysctl KEY OLD | ns-nft FAMILY TABLE | info KEY VALUE | up
+  // ns-sysctl KEY OLD | ns-nft FAMILY TABLE | info KEY VALUE | up |
+  // process PID:START PROGRAM (a VPN client) | ns-link IFNAME (in the namespace)
   std::string kind;
   std::vector<std::string> args;
 
@@ -42,7 +43,7 @@ class Journal {
 
   const NetnsName &name() const { return name_; }
   const std::vector<JournalEntry> &entries() const { return entries_; }
-  bool complete() const;                      // ends with `up`
+  bool complete() const;                      // holds `up`
   std::optional<std::string> info(const std::string &key) const;
   Status append(const JournalEntry &e);
   // Replace the journal's contents (e.g. entries `down` could not undo).

@@ -66,4 +66,9 @@ class ContainerId {
 
 inline constexpr size_t kMaxContainerIdLen = 128;
 
+// PREFIX + ID when that fits in an interface name; otherwise PREFIX, the start
+// of ID and "+" + 4 hex digits of a hash of all of ID. ID must be made of
+// IfName characters other than '+'.
+IfName derived_ifname(std::string_view prefix, std::string_view id);
+
 }  // namespace vpnrun

@@ -49,6 +49,7 @@ struct Link {
   std::string name;
   unsigned flags = 0;  // IFF_*
   std::string kind;    // "veth", "tun", ... (empty when the kernel does not say)
+  uint64_t rx_bytes = 0, tx_bytes = 0;
   bool up() const;
 };
 
@@ -73,6 +74,9 @@ NlMessage msg_get_link(const IfName &name);
 NlMessage msg_get_link(int index);
 NlMessage msg_del_link(const IfName &name);
 NlMessage msg_set_link_up(int index);
+NlMessage msg_new_link(const IfName &name, const std::string &kind);  // e.g. "wireguard"
+// Change an existing link: its MTU and/or its namespace (-1: unchanged).
+NlMessage msg_set_link(int index, std::optional<unsigned> mtu, int netns_fd);
 NlMessage msg_new_addr(int index, const IpNet &local);
 NlMessage msg_new_route(const IpNet &dst, const std::optional<IpAddr> &gateway, int oif);
 NlMessage msg_dump(uint16_t type, int family);
@@ -92,6 +96,10 @@ class Rtnl {
   Result<Link> link(const IfName &name);   // ENODEV when it is not there
   Result<Link> link(int index);            // ENODEV when it is not there
   Status set_up(int index);
+  Status create_link(const IfName &name, const std::string &kind);
+  Status set_mtu(int index, unsigned mtu);
+  // Move a link into another namespace (it arrives down there).
+  Status move_link(int index, int netns_fd, const std::string &what);
   Status add_address(int index, const IpNet &local);
   Status add_route(const IpNet &dst, const std::optional<IpAddr> &gateway, int oif);
 

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "vpnrun/client.hpp"
 #include "vpnrun/error.hpp"
 #include "vpnrun/firewall.hpp"
 #include "vpnrun/names.hpp"
@@ -47,7 +48,11 @@ struct NamespaceStatus {
   bool host_nat = false;
   std::vector<std::string> dns_servers;
   std::vector<ProcessInfo> processes;
-  std::vector<std::string> problems;  // why it is not `up`
+  ClientStatus client;
+  // Why it is not `up`: what `up` must rebuild (problems), and what a running
+  // or restarted VPN client mends (tunnel_problems).
+  std::vector<std::string> problems;
+  std::vector<std::string> tunnel_problems;
 };
 
 Result<NamespaceStatus> inspect(const NetnsName &name);

@@ -26,6 +26,7 @@ struct UpOutcome {
   std::string uplink;
   std::string host_veth;
   std::string transit;
+  bool client_restarted = false;  // it was up but its VPN client had died
 };
 Result<UpOutcome> up(const NetnsName &name);
 

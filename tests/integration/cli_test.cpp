@@ -39,7 +39,7 @@ TEST(Cli, ConfigErrorsNameKeyAndLineAndChangeNothing) {
   EXPECT_EQ("vpnrun up: parse config('/etc/vpnrun/bad.toml'): line 3: unknown key 'uplink.mtu'\n", r.err);
   EXPECT_EQ("", vt::diff(with_cfg, vt::snapshot()));
   vt::write_config("bad", "[ipv6]\nenable = \"yes\"\n");
-  EXPECT_EQ("vpnrun up: parse config('/etc/vpnrun/bad.toml'): line 2: ipv6.enable: expected true or false\n",
+  EXPECT_EQ("vpnrun up: parse config('/etc/vpnrun/bad.toml'): line 2: ipv6.enable: expected \"auto\", true or false\n",
             run("up bad").err);
   vt::remove_config("bad");
 }
@@ -57,13 +57,24 @@ TEST(Cli, UnsafeConfigFilesAreRefused) {
   sh("rm -f /etc/vpnrun/link.toml");
 }
 
-TEST(Cli, NotYetSupportedFeaturesAreRefusedNotFaked) {
-  vt::write_config("ovpn", "[vpn]\ntype = \"openvpn\"\n");
+TEST(Cli, ClientConfigProblemsAreRefusedBeforeAnythingIsMade) {
+  std::string base = vt::snapshot();
+  vt::write_config("tun", "[uplink]\nmode = \"tunnel\"\n");
+  auto t = run("up tun");
+  EXPECT_EQ(1, t.code);
+  EXPECT_NE(std::string::npos, t.err.find("mode = \"tunnel\" needs a client vpnrun starts")) << t.err;
+  vt::remove_config("tun");
+  vt::write_config("ovpn", "[vpn]\ntype = \"openvpn\"\nconfig = \"/etc/vpnrun/missing.ovpn\"\n");
   auto r = run("up ovpn");
   EXPECT_EQ(1, r.code);
-  EXPECT_NE(std::string::npos, r.err.find("not supported yet")) << r.err;
-  EXPECT_EQ("", sh("ls /run/netns | grep ovpn").out);
+  EXPECT_EQ("vpnrun up: read client config('/etc/vpnrun/missing.ovpn'): No such file or directory\n", r.err);
+  sh("printf 'client\\ndev tun\\n' >/etc/vpnrun/missing.ovpn");
+  auto n = run("up ovpn");
+  EXPECT_EQ(1, n.code);
+  EXPECT_EQ("vpnrun up: parse OpenVPN config('/etc/vpnrun/missing.ovpn'): no remote\n", n.err);
   vt::remove_config("ovpn");
+  sh("rm -f /etc/vpnrun/missing.ovpn*");
+  EXPECT_EQ("", vt::diff(base, vt::snapshot()));
 }
 
 TEST(Cli, StatusJsonIsStable) {

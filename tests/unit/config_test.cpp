@@ -63,7 +63,7 @@ TEST(Config, FullFile) {
   EXPECT_TRUE(c.vpn.tunnel.empty());
   ASSERT_EQ(c.dns.servers.size(), 1u);
   EXPECT_EQ(c.dns.servers[0].str(), "198.51.100.53");
-  EXPECT_FALSE(c.ipv6.enable);
+  EXPECT_EQ(c.ipv6.enable, Ipv6Mode::off);
   EXPECT_TRUE(c.access.users.empty());
   EXPECT_EQ(c.access.groups, std::vector<std::string>{"vpnrun"});
   EXPECT_EQ(c.containers.subnet.str(), "10.251.0.0/16");
@@ -91,7 +91,7 @@ TEST(Config, EmptyMeansDefaults) {
   EXPECT_TRUE(c.vpn.endpoints.empty());
   EXPECT_TRUE(c.vpn.tunnel.empty());
   EXPECT_TRUE(c.dns.servers.empty());
-  EXPECT_FALSE(c.ipv6.enable);
+  EXPECT_EQ(c.ipv6.enable, Ipv6Mode::automatic);
   EXPECT_TRUE(c.access.users.empty());
   EXPECT_EQ(c.access.groups, std::vector<std::string>{"vpnrun"});
   EXPECT_EQ(c.containers.subnet, IpNet::parse("10.251.0.0/16").value());
@@ -142,7 +142,7 @@ subnet = "10.99.0.0/24"
   EXPECT_EQ(strs(c.vpn.tunnel), (std::vector<std::string>{"wg0", "tun*"}));
   ASSERT_EQ(c.dns.servers.size(), 2u);
   EXPECT_EQ(c.dns.servers[1].str(), "2001:db8::53");
-  EXPECT_TRUE(c.ipv6.enable);
+  EXPECT_EQ(c.ipv6.enable, Ipv6Mode::on);
   EXPECT_EQ(c.access.users, (std::vector<std::string>{"alice", "bob"}));
   EXPECT_TRUE(c.access.groups.empty());
   EXPECT_EQ(c.containers.subnet.str(), "10.99.0.0/24");
@@ -195,8 +195,8 @@ TEST(Config, SectionThatIsNotATable) {
 }
 
 TEST(Config, WrongTypes) {
-  EXPECT_EQ(error_of("[ipv6]\nenable = \"yes\"\n"), "line 2: ipv6.enable: expected true or false");
-  EXPECT_EQ(error_of("[ipv6]\nenable = 1\n"), "line 2: ipv6.enable: expected true or false");
+  EXPECT_EQ(error_of("[ipv6]\nenable = \"yes\"\n"), "line 2: ipv6.enable: expected \"auto\", true or false");
+  EXPECT_EQ(error_of("[ipv6]\nenable = 1\n"), "line 2: ipv6.enable: expected \"auto\", true or false");
   EXPECT_EQ(error_of("[uplink]\n\nmode = 1\n"), "line 3: uplink.mode: expected a string");
   EXPECT_EQ(error_of("[uplink]\ninterface = true\n"),
             "line 2: uplink.interface: expected a string");
@@ -295,36 +295,52 @@ std::vector<std::string> patterns(const std::string &text) {
   auto r = parse_config(text, kSource);
   EXPECT_TRUE(r.ok()) << r.error().message();
   if (!r.ok()) return {"<error>"};
-  return strs(r->tunnel_patterns());
+  return strs(r->tunnel_patterns(NetnsName::parse("office").value()));
 }
+
+constexpr const char *kOvpn = "[vpn]\ntype = \"openvpn\"\nconfig = \"/etc/openvpn/c.conf\"\n";
+constexpr const char *kWg = "[vpn]\ntype = \"wireguard\"\nconfig = \"/etc/wireguard/wg0.conf\"\n";
 
 TEST(TunnelPatterns, AutoByType) {
   using V = std::vector<std::string>;
   EXPECT_EQ(patterns(""), (V{"tun*", "wg*"}));
   EXPECT_EQ(patterns("[vpn]\ntype = \"none\"\ntunnel = \"auto\"\n"), (V{"tun*", "wg*"}));
-  EXPECT_EQ(patterns("[vpn]\ntype = \"openvpn\"\n"), (V{"tun*"}));
-  EXPECT_EQ(patterns("[vpn]\ntype = \"wireguard\"\n"), (V{"wg*"}));
-  EXPECT_EQ(patterns("[vpn]\ntype = \"wireguard\"\ntunnel = [\"auto\"]\n"), (V{"wg*"}));
+  // A client vpnrun starts: exactly its device.
+  EXPECT_EQ(patterns(kOvpn), (V{"tun-office"}));
+  EXPECT_EQ(patterns(kWg), (V{"wg-office"}));
+  EXPECT_EQ(patterns(std::string(kWg) + "tunnel = [\"auto\"]\n"), (V{"wg-office"}));
+}
+
+TEST(TunnelPatterns, ClientDeviceNamesFitAndDiffer) {
+  auto longer = NetnsName::parse("provider-europe").value();
+  auto other = NetnsName::parse("provider-eu").value();
+  EXPECT_EQ(tunnel_ifname(longer, VpnType::wireguard).str().size(), 15u);
+  EXPECT_EQ(tunnel_ifname(other, VpnType::wireguard).str(), "wg-provider-eu");
+  EXPECT_NE(tunnel_ifname(longer, VpnType::openvpn).str(), tunnel_ifname(other, VpnType::openvpn).str());
+}
+
+TEST(Config, ClientTypeNeedsItsConfig) {
+  EXPECT_EQ(error_of("[vpn]\ntype = \"openvpn\"\n"), "line 1: vpn.config: required when type is \"openvpn\"");
 }
 
 TEST(TunnelPatterns, ExplicitString) {
   using V = std::vector<std::string>;
-  EXPECT_EQ(patterns("[vpn]\ntype = \"openvpn\"\ntunnel = \"tap0\"\n"), (V{"tap0"}));
-  EXPECT_EQ(patterns("[vpn]\ntype = \"wireguard\"\ntunnel = \"wgvpn*\"\n"), (V{"wgvpn*"}));
+  EXPECT_EQ(patterns(std::string(kOvpn) + "tunnel = \"tap0\"\n"), (V{"tap0"}));
+  EXPECT_EQ(patterns(std::string(kWg) + "tunnel = \"wgvpn*\"\n"), (V{"wgvpn*"}));
 }
 
 TEST(TunnelPatterns, ExplicitArray) {
   using V = std::vector<std::string>;
-  EXPECT_EQ(patterns("[vpn]\ntype = \"openvpn\"\ntunnel = [\"tun0\", \"tap*\"]\n"),
-            (V{"tun0", "tap*"}));
+  EXPECT_EQ(patterns(std::string(kOvpn) + "tunnel = [\"tun0\", \"tap*\"]\n"), (V{"tun0", "tap*"}));
 }
 
 TEST(TunnelPatterns, ProgrammaticConfig) {
   NamespaceConfig c;
+  const auto vpn = NetnsName::parse("vpn").value();
   c.vpn.type = VpnType::openvpn;
-  EXPECT_EQ(strs(c.tunnel_patterns()), std::vector<std::string>{"tun*"});
+  EXPECT_EQ(strs(c.tunnel_patterns(vpn)), std::vector<std::string>{"tun-vpn"});
   c.vpn.tunnel.push_back(IfPattern::parse("ovpn0").value());
-  EXPECT_EQ(strs(c.tunnel_patterns()), std::vector<std::string>{"ovpn0"});
+  EXPECT_EQ(strs(c.tunnel_patterns(vpn)), std::vector<std::string>{"ovpn0"});
 }
 
 }  // namespace

@@ -58,15 +58,16 @@ TEST(KillSwitch, WholeRulesetVethNoIpv6) {
       "    type filter hook output priority filter; policy drop;\n"
       "    oifname \"lo\" accept\n"
       "    meta nfproto ipv6 counter name \"blocked6\" drop\n"
-      "    oifname \"uplink\" ip daddr . meta l4proto . th dport @endpoints4 accept\n"
       "    oifname \"tun*\" accept\n"
       "    oifname \"wg0\" accept\n"
+      "    oifname \"uplink\" ip daddr . meta l4proto . th dport @endpoints4 accept\n"
       "    meta l4proto tcp counter name \"blocked\" reject with tcp reset\n"
       "    counter name \"blocked\" reject with icmpx admin-prohibited\n"
       "  }\n"
       "  chain input {\n"
       "    type filter hook input priority filter; policy accept;\n"
-      "    iifname \"uplink\" ct state established,related accept\n"
+      "    iifname \"uplink\" ip saddr . meta l4proto . th sport @endpoints4 accept\n"
+      "    iifname \"uplink\" icmp type { destination-unreachable, time-exceeded } accept\n"
       "    iifname \"uplink\" counter name \"unsolicited\" drop\n"
       "  }\n"
       "  chain forward {\n"
@@ -113,7 +114,7 @@ TEST(KillSwitch, TunnelPatternsAccepted) {
   EXPECT_FALSE(has(out, "\"wg0\""));
 }
 
-TEST(KillSwitch, Ipv6DropOnlyWhenDisabled) {
+TEST(KillSwitch, Ipv6OnlyThroughTheTunnel) {
   KillSwitchSpec s = veth_spec();
   std::string off = killswitch_ruleset(s);
   EXPECT_EQ(count(off, "meta nfproto ipv6 counter name \"blocked6\" drop"), 1u);
@@ -123,11 +124,14 @@ TEST(KillSwitch, Ipv6DropOnlyWhenDisabled) {
   EXPECT_LT(out.find("nfproto ipv6"), out.find("oifname \"uplink\""));
   EXPECT_LT(out.find("nfproto ipv6"), out.find("oifname \"tun*\""));
 
+  // On: the tunnels take IPv6 too, and the drop catches it everywhere else,
+  // the uplink included (its NAT is IPv4).
   s.ipv6 = true;
-  std::string on = killswitch_ruleset(s);
-  EXPECT_FALSE(has(on, "meta nfproto ipv6"));
-  EXPECT_TRUE(has(on, "    oifname \"uplink\" ip6 daddr . meta l4proto . th dport @endpoints6 accept\n"));
-  EXPECT_TRUE(has(on, "    oifname \"uplink\" ip daddr . meta l4proto . th dport @endpoints4 accept\n"));
+  std::string on = chain(killswitch_ruleset(s), "output");
+  EXPECT_EQ(count(on, "meta nfproto ipv6 counter name \"blocked6\" drop"), 1u);
+  EXPECT_GT(on.find("nfproto ipv6"), on.find("oifname \"wg0\" accept"));
+  EXPECT_LT(on.find("nfproto ipv6"), on.find("oifname \"uplink\""));
+  EXPECT_FALSE(has(on, "ip6 daddr")) << "no IPv6 through the uplink";
 }
 
 TEST(KillSwitch, TunnelModeHasNoUplinkRules) {

@@ -59,8 +59,8 @@ TEST(HostVethName, ShortNameNeverCollidesWithShortenedLongName) {
 TEST(UpSteps, OrderedList) {
   EXPECT_EQ(up_steps(), (std::vector<std::string>{"journal", "netns", "ns-sysctl", "loopback",
                                                   "killswitch", "containers", "veth",
-                                                  "addresses", "route",
-                                                  "host-nat", "forwarding", "dns", "commit"}));
+                                                  "addresses", "route", "host-nat", "forwarding",
+                                                  "dns", "client", "commit"}));
 }
 
 TEST(UpSteps, KillSwitchBeforeAnyUplink) {
