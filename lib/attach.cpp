@@ -380,7 +380,12 @@ Result<AttachOutcome> attach(const AttachRequest &req) {
   VR_TRY(ctr.add_route(IpNet{IpAddr::v4(0), 0}, gw, cl.index));
 
   VR_TRY(fault_point("attach-dns"));
-  VR_TRY(write_container_dns(req, container_resolv_conf(req.netns, cfg.dns.servers)));
+  // The namespace's servers as they are now: configured, the client's, or
+  // pushed by the VPN server since `up` (/etc/netns/NAME/resolv.conf).
+  const std::string ns_resolv = etc_netns_dir(req.netns) + "/resolv.conf";
+  VR_ASSIGN(UniqueFd rfd, open_at(AT_FDCWD, ns_resolv, O_RDONLY | O_NOFOLLOW | O_NONBLOCK));
+  VR_ASSIGN(std::string ns_text, read_all(rfd.get(), ns_resolv));
+  VR_TRY(write_container_dns(req, container_resolv_conf(req.netns, parse_nameservers(ns_text))));
   undo.commit();
   return AttachOutcome{false, addr, rec.link};
 }

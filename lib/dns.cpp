@@ -22,6 +22,18 @@ std::string resolv_conf(const NetnsName &name, const std::vector<IpAddr> &server
          "` removes it.\n" + nameservers(servers);
 }
 
+std::vector<IpAddr> parse_nameservers(std::string_view resolv) {
+  std::vector<IpAddr> out;
+  std::istringstream in{std::string(resolv)};
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream l(line);
+    std::string k, v;
+    if (!(l >> k >> v) || k != "nameserver") continue;
+    if (auto a = IpAddr::parse(v)) out.push_back(a.value());
+  }
+  return out;
+}
+
 std::string container_resolv_conf(const NetnsName &name, const std::vector<IpAddr> &servers) {
   return "# Written by vpnrun-hook: the name servers of VPN namespace '" + name.str() + "'.\n" +
          nameservers(servers);

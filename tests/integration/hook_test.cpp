@@ -410,3 +410,38 @@ TEST_F(Hook, FailedTeardownKeepsTheRecordAndARetryFinishesIt) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Hook, ContainerGetsTheNamespacesCurrentNameServers) {
+  // Servers pushed by the VPN server after `up` (OpenVPN's --up helper
+  // rewrites /etc/netns/NAME/resolv.conf): the container gets those.
+  ASSERT_EQ(0, sh("printf 'nameserver 10.8.0.1\\nnameserver 10.8.0.2\\n' > /etc/netns/vpn/resolv.conf").code);
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("dns", c)).code);
+  std::ifstream resolv(bundle_ + "/rootfs/etc/resolv.conf");
+  std::string text((std::istreambuf_iterator<char>(resolv)), std::istreambuf_iterator<char>());
+  EXPECT_EQ("# Written by vpnrun-hook: the name servers of VPN namespace 'vpn'.\nnameserver 10.8.0.1\nnameserver 10.8.0.2\n",
+            text);
+  // A link in the image is replaced, never followed.
+  ASSERT_EQ(0, sh("echo keep > " + bundle_ + "/victim && rm " + bundle_ + "/rootfs/etc/resolv.conf && "
+                  "ln -s ../../victim " + bundle_ + "/rootfs/etc/resolv.conf").code);
+  int c2 = container();
+  ASSERT_EQ(0, hook("create", state("dns2", c2)).code);
+  EXPECT_EQ(1, sh("test -L " + bundle_ + "/rootfs/etc/resolv.conf").code);
+  EXPECT_EQ("keep\n", sh("cat " + bundle_ + "/victim").out);
+  EXPECT_NE("", sh("grep -x 'nameserver 10.8.0.1' " + bundle_ + "/rootfs/etc/resolv.conf").out);
+  // A bind mount from outside the container's own files is refused.
+  ASSERT_EQ(0, sh("echo '{\"root\":{\"path\":\"rootfs\"},\"mounts\":[{\"destination\":\"/etc/resolv.conf\","
+                  "\"source\":\"/etc/resolv.conf\",\"type\":\"bind\"}]}' > " + bundle_ + "/config.json").code);
+  int c3 = container();
+  auto r = hook("create", state("dns3", c3));
+  EXPECT_EQ(1, r.code);
+  EXPECT_NE(std::string::npos, r.err.find("write resolv.conf('/etc/resolv.conf'): the container's /etc/resolv.conf "
+                                          "is mounted from a file that is not its own")) << r.err;
+  EXPECT_EQ("", in(c3, "ip -o link show eth0"));
+  EXPECT_EQ(0, hook("teardown", state("dns", 0)).code);
+  EXPECT_EQ(0, hook("teardown", state("dns2", 0)).code);
+}
+
+}  // namespace
