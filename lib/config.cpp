@@ -69,6 +69,11 @@ class Parser {
     return fail(n, key, "expected a string");
   }
 
+  Result<bool> boolean(const toml::node &n, const std::string &key) const {
+    if (!n.is_boolean()) return fail(n, key, "expected true or false");
+    return *n.value<bool>();
+  }
+
   Result<std::vector<std::string>> strings(const toml::node &n, const std::string &key) const {
     const toml::array *a = n.as_array();
     if (!a) return fail(n, key, "expected an array of strings");
@@ -209,7 +214,10 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
 
   VR_ASSIGN(const toml::table *ct, p.section(root, "containers"));
   if (ct) {
-    VR_TRY(p.known_keys(*ct, "containers", {"subnet"}));
+    VR_TRY(p.known_keys(*ct, "containers", {"enable", "subnet"}));
+    if (const auto *n = ct->get("enable")) {
+      VR_ASSIGN(c.containers.enable, p.boolean(*n, "containers.enable"));
+    }
     if (const auto *n = ct->get("subnet")) {
       VR_ASSIGN(std::string s, p.str(*n, "containers.subnet"));
       auto net = IpNet::parse(s);

@@ -8,12 +8,35 @@ std::string etc_netns_dir(const NetnsName &name) {
   return std::string(kEtcNetnsDir) + "/" + name.str();
 }
 
-std::string resolv_conf(const NetnsName &name, const std::vector<IpAddr> &servers) {
-  std::string s = "# Written by vpnrun for namespace '" + name.str() + "'; `vpnrun down " +
-                  name.str() + "` removes it.\n";
+namespace {
+std::string nameservers(const std::vector<IpAddr> &servers) {
+  std::string s;
   if (servers.empty()) s += "# No [dns] servers configured: name lookups in the namespace fail.\n";
   for (const auto &a : servers) s += "nameserver " + a.str() + "\n";
   return s;
+}
+}  // namespace
+
+std::string resolv_conf(const NetnsName &name, const std::vector<IpAddr> &servers) {
+  return "# Written by vpnrun for namespace '" + name.str() + "'; `vpnrun down " + name.str() +
+         "` removes it.\n" + nameservers(servers);
+}
+
+std::vector<IpAddr> parse_nameservers(std::string_view resolv) {
+  std::vector<IpAddr> out;
+  std::istringstream in{std::string(resolv)};
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream l(line);
+    std::string k, v;
+    if (!(l >> k >> v) || k != "nameserver") continue;
+    if (auto a = IpAddr::parse(v)) out.push_back(a.value());
+  }
+  return out;
+}
+
+std::string container_resolv_conf(const NetnsName &name, const std::vector<IpAddr> &servers) {
+  return "# Written by vpnrun-hook: the name servers of VPN namespace '" + name.str() + "'.\n" +
+         nameservers(servers);
 }
 
 std::string nsswitch_conf(std::string_view host_nsswitch) {

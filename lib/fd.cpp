@@ -4,6 +4,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <ctime>
+
 namespace vpnrun {
 
 void UniqueFd::reset(int fd) {
@@ -17,13 +20,31 @@ Result<UniqueFd> open_at(int dirfd, const std::string &path, int flags, unsigned
   return UniqueFd(fd);
 }
 
-Result<FileLock> FileLock::acquire(const std::string &dir) {
+Result<FileLock> FileLock::acquire(const std::string &dir, int timeout_ms) {
   VR_ASSIGN(UniqueFd fd, open_at(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
   // Blocking: `up` and `down` are short, and serialising them is the point.
-  while (::flock(fd.get(), LOCK_EX) < 0) {
-    if (errno != EINTR) return errno_error("lock", dir);
+  if (timeout_ms < 0) {
+    while (::flock(fd.get(), LOCK_EX) < 0) {
+      if (errno != EINTR) return errno_error("lock", dir);
+    }
+    return FileLock(std::move(fd));
   }
-  return FileLock(std::move(fd));
+  // Bounded: poll with a growing pause (0.1 ms up to 10 ms) until the deadline.
+  timespec start{};
+  ::clock_gettime(CLOCK_MONOTONIC, &start);
+  long pause_ns = 100000;
+  for (;;) {
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) return FileLock(std::move(fd));
+    if (errno != EWOULDBLOCK && errno != EINTR) return errno_error("lock", dir);
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    long long waited_ms = (now.tv_sec - start.tv_sec) * 1000LL + (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (waited_ms >= timeout_ms)
+      return make_error("lock", dir, "still held by another process after " + std::to_string(timeout_ms) + " ms");
+    timespec p{0, pause_ns};
+    ::nanosleep(&p, nullptr);
+    pause_ns = std::min(pause_ns * 2, 10000000L);
+  }
 }
 
 Result<std::string> read_all(int fd, const std::string &what) {

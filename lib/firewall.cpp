@@ -69,6 +69,31 @@ std::string elements(const std::vector<Endpoint> &eps, int family) {
   return out;
 }
 
+// The kill switch's lines for container veths, per chain ("" = table level).
+std::string container_rules(const KillSwitchSpec &s, const std::string &chain) {
+  if (!s.containers) return "";
+  const std::string vc = quoted(std::string(kContainerVethPrefix) + "*");
+  std::string r;
+  if (chain.empty()) return "  counter blocked_containers {}\n";
+  if (chain == "input") {
+    r += "    iifname " + vc + " ct state established,related accept\n";
+    r += "    iifname " + vc + " counter name \"blocked_containers\" drop\n";
+  } else if (chain == "forward") {
+    for (const auto &t : s.tunnels)
+      r += "    iifname " + vc + " oifname " + quoted(t.str()) + " meta nfproto ipv4 accept\n";
+    for (const auto &t : s.tunnels)
+      r += "    iifname " + quoted(t.str()) + " oifname " + vc + " ct state established,related accept\n";
+    r += "    iifname " + vc + " counter name \"blocked_containers\" drop\n";
+  } else if (chain == "postrouting") {
+    r += "  chain postrouting {\n";
+    r += "    type nat hook postrouting priority srcnat; policy accept;\n";
+    for (const auto &t : s.tunnels)
+      r += "    iifname " + vc + " oifname " + quoted(t.str()) + " masquerade\n";
+    r += "  }\n";
+  }
+  return r;
+}
+
 }  // namespace
 
 std::string killswitch_ruleset(const KillSwitchSpec &s) {
@@ -78,6 +103,7 @@ std::string killswitch_ruleset(const KillSwitchSpec &s) {
   r += "  counter blocked {}\n";
   r += "  counter blocked6 {}\n";
   r += "  counter unsolicited {}\n";
+  r += container_rules(s, "");
   r += "  set endpoints4 { type ipv4_addr . inet_proto . inet_service;";
   if (!e4.empty()) r += " elements = { " + e4 + " };";
   r += " }\n";
@@ -108,10 +134,13 @@ std::string killswitch_ruleset(const KillSwitchSpec &s) {
     r += "    iifname " + quoted(s.uplink) + " icmp type { destination-unreachable, time-exceeded } accept\n";
     r += "    iifname " + quoted(s.uplink) + " counter name \"unsolicited\" drop\n";
   }
+  r += container_rules(s, "input");
   r += "  }\n";
   r += "  chain forward {\n";
   r += "    type filter hook forward priority filter; policy drop;\n";
+  r += container_rules(s, "forward");
   r += "  }\n";
+  r += container_rules(s, "postrouting");
   return create_table(kKillSwitchFamily, kKillSwitchTable, r);
 }
 

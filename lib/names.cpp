@@ -74,6 +74,18 @@ bool IfPattern::matches(std::string_view ifname) const {
   return ifname == s_;
 }
 
+Result<ContainerId> ContainerId::parse(std::string_view s) {
+  if (s.empty()) return make_error("parse container id", "", "empty id");
+  if (s.size() > kMaxContainerIdLen)
+    return make_error("parse container id", printable(s), "longer than 128 characters");
+  for (char c : s)
+    if (!alnum(c) && std::string_view("_+.-").find(c) == std::string_view::npos)
+      return make_error("parse container id", printable(s),
+                        "may contain only letters, digits and '_+.-'");
+  if (s.front() == '.') return make_error("parse container id", printable(s), "starts with '.'");
+  return ContainerId(std::string(s));
+}
+
 IfName derived_ifname(std::string_view prefix, std::string_view id) {
   std::string n = std::string(prefix) + std::string(id);
   if (n.size() > kMaxIfNameLen) {

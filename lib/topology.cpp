@@ -29,7 +29,7 @@ IfName host_veth_name(const NetnsName &name) { return derived_ifname(kHostVethPr
 
 const std::vector<std::string> &up_steps() {
   static const std::vector<std::string> steps = {
-      "journal", "netns", "ns-sysctl", "loopback", "killswitch", "veth",
+      "journal", "netns", "ns-sysctl", "loopback", "killswitch", "containers", "veth",
       "addresses", "route", "host-nat", "forwarding", "dns", "client", "commit"};
   return steps;
 }
@@ -434,9 +434,17 @@ Result<UpOutcome> Builder::build() {
     VR_TRY(step(JournalEntry{"ns-nft", {kKillSwitchFamily, kKillSwitchTable}}, [&]() -> Status {
       VR_ASSIGN(Nft nft, Nft::open());
       KillSwitchSpec ks{veth ? kNsUplink : "", endpoints(), cfg_.tunnel_patterns(name_),
-                        cfg_.ipv6.enable != Ipv6Mode::off};
+                        cfg_.ipv6.enable != Ipv6Mode::off, cfg_.containers.enable};
       return nft.run(killswitch_ruleset(ks), "kill switch in " + netns_path(name_));
     }));
+    // Containers (vpnrun-hook): the kill switch above already holds their
+    // rules; here the namespace becomes a router, for IPv4 only, and the pool
+    // is recorded for the hook. Namespace-local: it dies with the namespace.
+    VR_TRY(fault_point("containers"));
+    if (cfg_.containers.enable) {
+      VR_TRY(change_sysctl("ns-sysctl", "ipv4/conf/all/forwarding", "1"));
+      VR_TRY(info("containers", cfg_.containers.subnet.str()));
+    }
   }
 
   // Tunnel mode has no uplink at all: the client's device is the only way out.

@@ -12,7 +12,7 @@
 namespace vpnrun::cli {
 
 inline constexpr int kExitFailure = 1;
-inline constexpr const char *kSubcommands[] = {"up", "down", "status", "list", "openvpn-up", "doctor"};
+inline constexpr const char *kSubcommands[] = {"up", "down", "status", "list", "openvpn-up", "doctor", "gc"};
 
 void add_up(CLI::App &app, int *exit_code);
 void add_down(CLI::App &app, int *exit_code);
@@ -20,6 +20,7 @@ void add_status(CLI::App &app, int *exit_code);
 void add_list(CLI::App &app, int *exit_code);
 void add_openvpn_up(CLI::App &app, int *exit_code);
 void add_doctor(CLI::App &app, int *exit_code);
+void add_gc(CLI::App &app, int *exit_code);
 
 // The launcher: everything that is not an admin subcommand.
 bool is_admin_invocation(int argc, char **argv);

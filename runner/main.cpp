@@ -67,6 +67,7 @@ int main(int argc, char **argv) {
       "  vpnrun -n work -- curl https://example.org\n"
       "  vpnrun status vpn         is it healthy? (exit 0 = yes)\n"
       "  vpnrun down vpn           remove exactly what `up` made\n"
+      "  vpnrun gc                 release addresses of containers that are gone\n"
       "\nSee vpnrun(1) and vpnrun.toml(5).");
   int exit_code = 0;
   add_up(app, &exit_code);
@@ -75,6 +76,7 @@ int main(int argc, char **argv) {
   add_list(app, &exit_code);
   add_openvpn_up(app, &exit_code);
   add_doctor(app, &exit_code);
+  add_gc(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

@@ -37,7 +37,7 @@ _vpnrun()
     local cur prev words cword split
     _init_completion -s || return
 
-    local commands='up down status list doctor'
+    local commands='up down status list doctor gc'
     local launcher_opts='-n --netns --preserve-fds -q --quiet --'
 
     # The first word that is not one of vpnrun's launcher options is a command
@@ -104,6 +104,7 @@ _vpnrun_command()
         status) opts+=' --json' ;;
         doctor) ;;
         list) takes_name=false ;;
+        gc) opts+=' -q --quiet' takes_name=false ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

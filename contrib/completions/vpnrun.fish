@@ -35,7 +35,7 @@ function __vpnrun_where
     end
     if test $i -gt (count $words)
         test $dashdash = 1; and echo program-name; or echo first
-    else if test $dashdash = 0; and contains -- $words[$i] up down status list doctor
+    else if test $dashdash = 0; and contains -- $words[$i] up down status list doctor gc
         echo command $words[$i] (math (count $words) - $i)
     else
         echo program $i
@@ -77,11 +77,12 @@ complete -c vpnrun -n '__vpnrun_is first' -a down -d 'Remove the VPN namespace N
 complete -c vpnrun -n '__vpnrun_is first' -a status -d 'Show the health of VPN namespaces (root)'
 complete -c vpnrun -n '__vpnrun_is first' -a list -d 'List known VPN namespaces'
 complete -c vpnrun -n '__vpnrun_is first' -a doctor -d 'Check what would stop a VPN namespace from working (root)'
+complete -c vpnrun -n '__vpnrun_is first' -a gc -d 'Release addresses of containers that are gone (root)'
 complete -c vpnrun -n '__vpnrun_is first; or __vpnrun_is program-name' -a '(__vpnrun_programs)'
 
 # After a command.
 complete -c vpnrun -n '__vpnrun_is command' -s h -l help -d 'Print help and exit'
-complete -c vpnrun -n '__vpnrun_is command up; or __vpnrun_is command down' -s q -l quiet -d 'Print nothing on success'
+complete -c vpnrun -n '__vpnrun_is command up; or __vpnrun_is command down; or __vpnrun_is command gc' -s q -l quiet -d 'Print nothing on success'
 complete -c vpnrun -n '__vpnrun_is command up' -s w -l wait -x -d 'Seconds to wait for the tunnel'
 complete -c vpnrun -n '__vpnrun_is command status' -l json -d 'Print JSON'
 complete -c vpnrun -n '__vpnrun_is command up 0; or __vpnrun_is command down 0; or __vpnrun_is command status 0; or __vpnrun_is command doctor 0' -a '(__vpnrun_namespaces)'

@@ -44,6 +44,7 @@ struct NamespaceConfig {
     std::vector<std::string> groups{"vpnrun"};
   } access;
   struct {
+    bool enable = false;  // may vpnrun-hook attach containers? (`up` prepares the namespace)
     IpNet subnet = IpNet::parse("10.251.0.0/16").value();
   } containers;
 

@@ -16,6 +16,10 @@ inline constexpr const char *kDnsFiles[] = {"resolv.conf", "nsswitch.conf", "hos
 std::string etc_netns_dir(const NetnsName &name);
 
 std::string resolv_conf(const NetnsName &name, const std::vector<IpAddr> &servers);
+// The servers of "nameserver ADDRESS" lines (others, and bad addresses, are skipped).
+std::vector<IpAddr> parse_nameservers(std::string_view resolv);
+// The resolv.conf vpnrun-hook gives a container attached to the namespace.
+std::string container_resolv_conf(const NetnsName &name, const std::vector<IpAddr> &servers);
 // The host's nsswitch.conf with its `hosts:` line replaced by `hosts: files dns`:
 // other databases (passwd, group, ...) resolve as on the host, but host names go
 // only to the namespace's DNS, never to host daemons (resolved, mdns, myhostname).

@@ -35,7 +35,8 @@ Result<UniqueFd> open_at(int dirfd, const std::string &path, int flags, unsigned
 // An exclusive flock held for the object's lifetime.
 class FileLock {
  public:
-  static Result<FileLock> acquire(const std::string &dir);
+  // Wait for the lock as long as it takes, or at most `timeout_ms` (ETIMEDOUT).
+  static Result<FileLock> acquire(const std::string &dir, int timeout_ms = -1);
   FileLock(FileLock &&) = default;
   FileLock &operator=(FileLock &&) = default;
 

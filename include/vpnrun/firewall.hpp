@@ -43,7 +43,15 @@ struct KillSwitchSpec {
   // IPv6 may leave through the tunnels (never through the uplink); when false
   // every IPv6 packet is dropped.
   bool ipv6 = false;
+  bool containers = false;  // [containers] enable: forward container veths into the tunnels
 };
+
+// The VPN namespace's side of each container's veth (vpnrun-hook) starts with
+// this. The kill switch matches the prefix, so attaching a container never
+// changes the ruleset: IPv4 from a container veth is forwarded into a tunnel
+// only, masqueraded, and only replies come back; nothing else from a container
+// is forwarded or reaches the namespace itself.
+inline constexpr const char *kContainerVethPrefix = "vc-";
 std::string killswitch_ruleset(const KillSwitchSpec &s);
 
 // On the host: one table for every VPN namespace, created by the first `up`

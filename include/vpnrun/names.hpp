@@ -49,6 +49,23 @@ class IfPattern {
 
 inline constexpr size_t kMaxIfNameLen = 15;  // IFNAMSIZ - 1
 
+// An OCI container id, as runtimes accept it (runc: [A-Za-z0-9_+.-]+), at most
+// 128 characters and not starting with '.': it names a file under /run/vpnrun.
+class ContainerId {
+ public:
+  static Result<ContainerId> parse(std::string_view s);
+  const std::string &str() const { return s_; }
+  // The first 12 characters, as `podman ps` shows it: for messages.
+  std::string short_id() const { return s_.substr(0, 12); }
+  bool operator==(const ContainerId &) const = default;
+
+ private:
+  explicit ContainerId(std::string s) : s_(std::move(s)) {}
+  std::string s_;
+};
+
+inline constexpr size_t kMaxContainerIdLen = 128;
+
 // PREFIX + ID when that fits in an interface name; otherwise PREFIX, the start
 // of ID and "+" + 4 hex digits of a hash of all of ID. ID must be made of
 // IfName characters other than '+'.

@@ -28,6 +28,7 @@ enable = false
 users = []
 groups = ["vpnrun"]
 [containers]
+enable = false
 subnet = "10.251.0.0/16"
 )";
 
@@ -66,6 +67,16 @@ TEST(Config, FullFile) {
   EXPECT_TRUE(c.access.users.empty());
   EXPECT_EQ(c.access.groups, std::vector<std::string>{"vpnrun"});
   EXPECT_EQ(c.containers.subnet.str(), "10.251.0.0/16");
+  EXPECT_FALSE(c.containers.enable);
+}
+
+TEST(Config, ContainersEnable) {
+  auto r = parse_config("[containers]\nenable = true\n", kSource);
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_TRUE(r->containers.enable);
+  EXPECT_EQ(r->containers.subnet.str(), "10.251.0.0/16");
+  EXPECT_FALSE(parse_config("", kSource)->containers.enable) << "off by default";
+  EXPECT_EQ(error_of("[containers]\nenable = \"yes\"\n"), "line 2: containers.enable: expected true or false");
 }
 
 TEST(Config, EmptyMeansDefaults) {

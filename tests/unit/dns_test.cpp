@@ -157,3 +157,26 @@ TEST(DnsFiles, EtcNetnsDir) { EXPECT_EQ(etc_netns_dir(kName), "/etc/netns/vpn");
 
 }  // namespace
 }  // namespace vpnrun
+
+namespace vpnrun {
+namespace {
+
+TEST(DnsFiles, ParseNameservers) {
+  auto got = parse_nameservers(
+      "# comment\nnameserver 10.8.0.1\n  nameserver   2001:db8::53  # trailing\nsearch example.org\n"
+      "nameserver not-an-address\nnameserver\noptions edns0\nnameserver 198.51.100.53");
+  std::vector<std::string> s;
+  for (const auto &a : got) s.push_back(a.str());
+  EXPECT_EQ(s, (std::vector<std::string>{"10.8.0.1", "2001:db8::53", "198.51.100.53"}));
+  EXPECT_TRUE(parse_nameservers("").empty());
+}
+
+TEST(DnsFiles, ContainerResolvConf) {
+  const NetnsName n = NetnsName::parse("vpn").value();
+  EXPECT_EQ(container_resolv_conf(n, {IpAddr::parse("10.8.0.1").value()}),
+            "# Written by vpnrun-hook: the name servers of VPN namespace 'vpn'.\nnameserver 10.8.0.1\n");
+  EXPECT_NE(std::string::npos, container_resolv_conf(n, {}).find("name lookups in the namespace fail"));
+}
+
+}  // namespace
+}  // namespace vpnrun

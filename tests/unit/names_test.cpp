@@ -212,5 +212,25 @@ TEST(IfPattern, RefusesDotNames) {
   }
 }
 
+// ---- ContainerId -------------------------------------------------------------
+
+TEST(ContainerId, AcceptsRuntimeIds) {
+  for (const std::string &s : std::vector<std::string>{"2b368ac518a1b1233010ab673470daa0960b3377b9f824f46d00dcc3e4a88923",
+                              "rc-test-1", "a", "my_ctr.1+x", std::string(128, 'z')}) {
+    auto id = ContainerId::parse(s);
+    ASSERT_TRUE(id.ok()) << s << ": " << id.error().message();
+    EXPECT_EQ(id->str(), s);
+  }
+  EXPECT_EQ(ContainerId::parse("2b368ac518a1b1233010")->short_id(), "2b368ac518a1");
+  EXPECT_EQ(ContainerId::parse("abc")->short_id(), "abc");
+}
+
+TEST(ContainerId, RefusesWhatCouldEscapeADirectory) {
+  EXPECT_EQ(ContainerId::parse("").error().detail, "empty id");
+  EXPECT_EQ(ContainerId::parse(std::string(129, 'a')).error().detail, "longer than 128 characters");
+  for (const std::string &s : std::vector<std::string>{"..", ".", ".hidden", "a/b", "a b", std::string("a\0b", 3), "a\nb", "caf\xc3\xa9"})
+    EXPECT_FALSE(ContainerId::parse(s).ok()) << s;
+}
+
 }  // namespace
 }  // namespace vpnrun

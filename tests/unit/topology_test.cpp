@@ -58,8 +58,9 @@ TEST(HostVethName, ShortNameNeverCollidesWithShortenedLongName) {
 
 TEST(UpSteps, OrderedList) {
   EXPECT_EQ(up_steps(), (std::vector<std::string>{"journal", "netns", "ns-sysctl", "loopback",
-                                                  "killswitch", "veth", "addresses", "route",
-                                                  "host-nat", "forwarding", "dns", "client", "commit"}));
+                                                  "killswitch", "containers", "veth",
+                                                  "addresses", "route", "host-nat", "forwarding",
+                                                  "dns", "client", "commit"}));
 }
 
 TEST(UpSteps, KillSwitchBeforeAnyUplink) {
@@ -73,6 +74,8 @@ TEST(UpSteps, KillSwitchBeforeAnyUplink) {
   // Fail closed: the namespace has its kill switch before it has a way out.
   EXPECT_LT(at("killswitch"), at("veth"));
   EXPECT_LT(at("killswitch"), at("route"));
+  // Forwarding for containers is turned on only once their rules are loaded.
+  EXPECT_LT(at("killswitch"), at("containers"));
   EXPECT_LT(at("journal"), at("netns"));
   EXPECT_EQ(s.back(), "commit");
   EXPECT_EQ(std::set<std::string>(s.begin(), s.end()).size(), s.size()) << "step names are unique";

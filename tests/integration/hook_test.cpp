@@ -1,0 +1,447 @@
+// vpnrun-hook against real kernel objects: a VPN namespace made by `vpnrun up`,
+// a stand-in tunnel (a veth named tun0 into the simulated internet), and
+// "containers" that are processes in network namespaces of their own made
+// with unshare, as a runtime makes them before createRuntime.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <regex>
+
+#include "harness.hpp"
+#include "vpnrun/attach.hpp"
+
+using vt::run;
+using vt::sh;
+
+namespace {
+
+const char *kConfig =
+    "[vpn]\ntunnel = \"tun0\"\n[dns]\nservers = [\"198.51.100.53\"]\n"
+    "[containers]\nenable = true\nsubnet = \"10.251.0.0/24\"\n";
+
+// The files the hook keeps, less the search hint (its value moves on).
+std::string state_snapshot() {
+  return std::regex_replace(vt::snapshot(), std::regex(".*_containers/vpn/next.*\n"), "");
+}
+
+class Hook : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    base_ = vt::snapshot();
+    vt::write_config("vpn", kConfig);
+    auto u = run("up vpn");
+    ASSERT_EQ(0, u.code) << u.err;
+    ASSERT_EQ(0, sh("ip link add tun0 netns vpn type veth peer name tunpeer netns wan &&"
+                    "ip -n vpn addr add 192.0.2.2/30 dev tun0 && ip -n vpn link set tun0 up &&"
+                    "ip -n wan addr add 192.0.2.1/30 dev tunpeer && ip -n wan link set tunpeer up &&"
+                    "ip -n vpn route add 198.51.100.0/24 via 192.0.2.1").code);
+    // What the simulated internet sees.
+    ASSERT_EQ(0, sh("ip netns exec wan nft -f - <<'EOF'\n"
+                    "table inet seen {\n"
+                    "  counter via_vpn {}\n  counter other {}\n  counter any4 {}\n"
+                    "  chain in { type filter hook input priority 0;\n"
+                    "    meta nfproto ipv4 counter name any4\n"
+                    "    ip saddr 192.0.2.2 udp dport 9999 counter name via_vpn\n"
+                    "    udp dport 9999 counter name other\n  }\n"
+                    "}\nEOF").code);
+    char tmpl[] = "/tmp/vt-bundle-XXXXXX";
+    ASSERT_NE(nullptr, mkdtemp(tmpl));
+    bundle_ = tmpl;
+    sh("mkdir -p " + bundle_ + "/rootfs/etc && echo '{\"root\":{\"path\":\"rootfs\"}}' > " + bundle_ + "/config.json");
+  }
+  void TearDown() override {
+    for (int pid : pids_) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+    sh("ip netns exec wan nft delete table inet seen; ip -n wan link del tunpeer 2>/dev/null; rm -rf " + bundle_);
+    EXPECT_EQ(0, run("down vpn").code);
+    auto g = run("gc");
+    EXPECT_EQ(0, g.code) << g.err;
+    vt::remove_config("vpn");
+    EXPECT_EQ("", vt::diff(base_, vt::snapshot())) << "residue after the test";
+  }
+
+  // A process in a network namespace of its own, as a runtime leaves it.
+  int container(const std::string &wrapper = "unshare --net") {
+    // fork + exec directly: the test must own (and reap) the process.
+    pid_t pid = ::fork();
+    if (pid == 0) {
+      ::setsid();
+      std::string cmd = "exec " + wrapper + " sleep 1000";
+      ::execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char *>(nullptr));
+      ::_exit(127);
+    }
+    pids_.push_back(pid);
+    // Wait until the process is in its namespace (sleep runs).
+    for (int i = 0; i < 200; ++i) {
+      std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+      std::string c;
+      std::getline(comm, c);
+      if (c == "sleep") break;
+      ::usleep(5000);
+    }
+    return pid;
+  }
+  void stop(int pid) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pids_.erase(std::remove(pids_.begin(), pids_.end(), pid), pids_.end());
+  }
+  // The kernel tears a dead netns down in the background: wait until the VPN
+  // namespace holds `n` container links.
+  static void wait_links(int n) {
+    for (int i = 0; i < 300; ++i) {
+      if (sh("ip -n vpn -o link show | grep -c ' vc-'").out == std::to_string(n) + "\n") return;
+      ::usleep(10000);
+    }
+    ADD_FAILURE() << "the VPN namespace did not settle at " << n << " container links";
+  }
+  // Attach and detach once, so that the hook's state directory is in the
+  // baseline of tests that compare snapshots.
+  void warm_up() {
+    int w = container();
+    ASSERT_EQ(0, hook("create", state("warm", w)).code);
+    ASSERT_EQ(0, hook("teardown", state("warm", 0)).code);
+    stop(w);
+  }
+  std::string state(const std::string &id, int pid, const std::string &netns = "vpn") const {
+    std::string s = "{\"ociVersion\":\"1.0.2\",\"id\":\"" + id + "\",\"status\":\"creating\",";
+    if (pid > 0) s += "\"pid\":" + std::to_string(pid) + ",";
+    return s + "\"bundle\":\"" + bundle_ + "\",\"annotations\":{\"io.vpnrun.netns\":\"" + netns + "\"}}";
+  }
+  static vt::Out hook(const std::string &stage, const std::string &json, const std::string &env = "") {
+    return sh("printf '%s' '" + json + "' | " + env + " " HOOK_BIN " " + stage);
+  }
+  static std::string in(int pid, const std::string &cmd) {
+    return sh("nsenter -t " + std::to_string(pid) + " -n " + cmd).out;
+  }
+  static std::string counter(const std::string &ns, const std::string &table, const std::string &name) {
+    return sh("ip netns exec " + ns + " nft -j list counter " + table + " " + name +
+              " | grep -o '\"packets\": [0-9]*' | grep -o '[0-9]*$' | tr -d '\\n'")
+        .out;
+  }
+  static std::string ruleset() { return sh("ip netns exec vpn nft -s list ruleset").out; }
+  static size_t leases() {
+    return std::stoul(sh("ls /run/vpnrun/_containers/vpn/addr 2>/dev/null | wc -l").out);
+  }
+
+  std::string base_, bundle_;
+  std::vector<int> pids_;
+};
+
+TEST_F(Hook, AttachReachesTheInternetThroughTheTunnelOnly) {
+  const std::string rules = ruleset();
+  int c = container();
+  auto a = hook("create", state("abcdef0123456789", c));
+  ASSERT_EQ(0, a.code) << a.err;
+  EXPECT_EQ("", a.err);
+  EXPECT_NE(std::string::npos, in(c, "ip -4 -o addr show dev eth0").find("inet 10.251.0.2/24")) << in(c, "ip addr");
+  EXPECT_EQ("default via 10.251.0.1 dev eth0 proto static \n", in(c, "ip route show default"));
+  EXPECT_NE(std::string::npos, sh("ip -n vpn -o link show vc-abcdef012345").out.find("state UP"));
+  std::ifstream resolv(bundle_ + "/rootfs/etc/resolv.conf");
+  std::string text((std::istreambuf_iterator<char>(resolv)), std::istreambuf_iterator<char>());
+  EXPECT_EQ("# Written by vpnrun-hook: the name servers of VPN namespace 'vpn'.\nnameserver 198.51.100.53\n", text);
+  // Rule of the house 9: the ruleset is what `up` loaded, to the letter.
+  EXPECT_EQ(rules, ruleset());
+
+  // Out through the tunnel, masqueraded to the tunnel's address.
+  EXPECT_EQ(0, sh("nsenter -t " + std::to_string(c) + " -n bash -c 'echo hi > /dev/udp/198.51.100.1/9999'").code);
+  EXPECT_EQ("1", counter("wan", "inet seen", "via_vpn"));
+  EXPECT_EQ("0", counter("vpn", "inet vpnrun", "blocked_containers"));
+  // A TCP round trip: the echo server sees the VPN's address.
+  sh("ip netns exec wan socat TCP-LISTEN:7777,bind=198.51.100.1,reuseaddr SYSTEM:'echo $SOCAT_PEERADDR' >/dev/null 2>&1 & sleep 0.3");
+  EXPECT_EQ("192.0.2.2\n", sh("nsenter -t " + std::to_string(c) + " -n timeout 5 socat -T3 - TCP:198.51.100.1:7777 </dev/null").out);
+}
+
+TEST_F(Hook, NothingLeaksWhenTheTunnelIsGone) {
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("abcdef0123456789", c)).code);
+  ASSERT_EQ(0, sh("ip -n vpn link del tun0").code);
+  for (int port : {9999, 1194, 53})
+    sh("nsenter -t " + std::to_string(c) + " -n bash -c 'echo leak > /dev/udp/198.51.100.1/" + std::to_string(port) + "'");
+  sh("nsenter -t " + std::to_string(c) + " -n timeout 2 bash -c 'echo > /dev/tcp/203.0.113.1/80'");
+  // Not one IPv4 packet reached the simulated internet, by any way.
+  EXPECT_EQ("0", counter("wan", "inet seen", "any4"));
+  // Three datagrams and at least one SYN were stopped in the VPN namespace.
+  const int blocked = std::stoi(counter("vpn", "inet vpnrun", "blocked_containers"));
+  EXPECT_GE(blocked, 4);
+  // And the VPN namespace itself is out of the container's reach.
+  sh("nsenter -t " + std::to_string(c) + " -n bash -c 'echo x > /dev/udp/10.251.0.1/5353'");
+  EXPECT_EQ(std::to_string(blocked + 1), counter("vpn", "inet vpnrun", "blocked_containers"));
+}
+
+TEST_F(Hook, TeardownUndoesAttachAndIsIdempotent) {
+  warm_up();
+  const std::string before = state_snapshot();
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("abcdef0123456789", c)).code);
+  EXPECT_EQ(1u, leases());
+  // poststop: no pid; twice; then with nothing attached at all.
+  for (int i = 0; i < 2; ++i) {
+    auto t = hook("teardown", state("abcdef0123456789", 0));
+    EXPECT_EQ(0, t.code) << t.err;
+    EXPECT_EQ("", t.err);
+  }
+  EXPECT_EQ(0u, leases());
+  EXPECT_EQ("", in(c, "ip -o link show eth0"));
+  EXPECT_EQ(0, hook("teardown", state("never-attached", 0)).code);
+  EXPECT_EQ(0, hook("teardown", state("x", 0, "other-ns")).code);
+  stop(c);
+  EXPECT_EQ("", vt::diff(before, state_snapshot()));
+}
+
+TEST_F(Hook, TeardownAfterTheContainerIsGone) {
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("abcdef0123456789", c)).code);
+  stop(c);  // its netns dies; the kernel deletes the veth pair
+  auto t = hook("teardown", state("abcdef0123456789", 0));
+  EXPECT_EQ(0, t.code) << t.err;
+  EXPECT_EQ(0u, leases());
+}
+
+TEST_F(Hook, CreateTwiceIsOneAttach) {
+  // Podman 4.3 runs the hook for createRuntime and for prestart.
+  int c = container();
+  ASSERT_EQ(0, hook("createRuntime", state("abcdef0123456789", c)).code);
+  auto again = hook("prestart", state("abcdef0123456789", c));
+  EXPECT_EQ(0, again.code) << again.err;
+  EXPECT_EQ(1u, leases());
+  EXPECT_EQ("1\n", in(c, "ip -4 -o addr show dev eth0 | wc -l"));
+}
+
+TEST_F(Hook, FailureAtEachStepLeavesNothing) {
+  warm_up();
+  const std::string before = state_snapshot();
+  for (const auto &step : vpnrun::attach_steps()) {
+    SCOPED_TRACE(step);
+    int c = container();
+    const std::string after_container = state_snapshot();
+    auto r = hook("create", state("abcdef0123456789", c), "VPNRUN_FAULT=" + step);
+    EXPECT_EQ(1, r.code);
+    EXPECT_EQ("vpnrun-hook: create abcdef012345 (vpn): injected fault('" + step + "'): Input/output error\n", r.err);
+    EXPECT_EQ("", vt::diff(after_container, state_snapshot()));
+    EXPECT_EQ("", in(c, "ip -o link show eth0"));
+    // A crash there instead: teardown (poststop never comes for a container
+    // that did not start, but gc or a later teardown does) removes it all.
+    auto crash = hook("create", state("abcdef0123456789", c), "VPNRUN_FAULT=" + step + " VPNRUN_FAULT_MODE=crash");
+    EXPECT_EQ(99, crash.code);
+    stop(c);
+    wait_links(0);
+    auto g = run("gc");
+    EXPECT_EQ(0, g.code) << g.err;
+    EXPECT_EQ("", vt::diff(before, state_snapshot())) << g.out;
+  }
+}
+
+TEST_F(Hook, RefusesNetnsItMustNotWire) {
+  warm_up();
+  const std::string before = state_snapshot();
+  // The host's (the runtime's) own network namespace.
+  int host = container("unshare --mount");  // the netns is the sandbox's
+  auto h = hook("create", state("hostnet", host));
+  EXPECT_EQ(1, h.code);
+  EXPECT_NE(std::string::npos, h.err.find("uses the host's network namespace; run it with --network none")) << h.err;
+  // The VPN namespace itself.
+  int vpn = container("nsenter --net=/run/netns/vpn");
+  auto v = hook("create", state("vpnnet", vpn));
+  EXPECT_EQ(1, v.code);
+  EXPECT_NE(std::string::npos, v.err.find("already runs in the VPN namespace itself")) << v.err;
+  // A netns that has a way out of its own (a bridge network, say).
+  int net = container();
+  ASSERT_EQ(0, sh("nsenter -t " + std::to_string(net) + " -n sh -c 'ip link add b0 type veth peer name b1 && "
+                  "ip addr add 192.168.77.2/24 dev b0 && ip link set b0 up && ip route add default via 192.168.77.1'").code);
+  auto n = hook("create", state("bridged", net));
+  EXPECT_EQ(1, n.code);
+  EXPECT_EQ("vpnrun-hook: create bridged (vpn): attach('pid " + std::to_string(net) +
+                "'): the container's network namespace already has an IPv4 default route; run it with --network none\n",
+            n.err);
+  // A pid that is gone.
+  auto g = hook("create", state("gone", 999999));
+  EXPECT_EQ(1, g.code);
+  EXPECT_NE(std::string::npos, g.err.find("pidfd_open('pid 999999'): No such process")) << g.err;
+  // No pid at all.
+  auto np = hook("create", state("nopid", 0));
+  EXPECT_EQ(1, np.code);
+  EXPECT_NE(std::string::npos, np.err.find("the runtime gave no pid")) << np.err;
+  EXPECT_EQ("", vt::diff(before, state_snapshot()));
+  EXPECT_EQ(0u, leases());
+}
+
+TEST_F(Hook, AnnotationDecides) {
+  const std::string before = state_snapshot();
+  int c = container();
+  // No annotation: not ours, nothing happens, success.
+  auto none = sh("printf '%s' '{\"id\":\"plain\",\"pid\":" + std::to_string(c) + "}' | " HOOK_BIN " create");
+  EXPECT_EQ(0, none.code);
+  EXPECT_EQ("", none.err);
+  // A namespace that is not up, or does not allow containers: refused (fail
+  // closed: the container asked for the VPN).
+  auto down = hook("create", state("c1", c, "nope"));
+  EXPECT_EQ(1, down.code);
+  EXPECT_NE(std::string::npos, down.err.find("containers are not enabled")) << down.err;
+  vt::write_config("nope", "[containers]\nenable = true\n");
+  auto not_up = hook("create", state("c1", c, "nope"));
+  EXPECT_EQ(1, not_up.code);
+  EXPECT_NE(std::string::npos, not_up.err.find("the VPN namespace is not up; run `vpnrun up nope`")) << not_up.err;
+  vt::remove_config("nope");
+  auto bad = hook("create", state("c1", c, "../x"));
+  EXPECT_EQ(1, bad.code);
+  EXPECT_NE(std::string::npos, bad.err.find("annotation io.vpnrun.netns: parse namespace name")) << bad.err;
+  auto junk = sh("echo 'not json' | " HOOK_BIN " create");
+  EXPECT_EQ(1, junk.code);
+  EXPECT_EQ("vpnrun-hook: create: parse('OCI state'): not valid JSON\n", junk.err);
+  auto usage = sh(HOOK_BIN " </dev/null");
+  EXPECT_EQ(1, usage.code);
+  EXPECT_EQ("", in(c, "ip -o link show eth0"));
+  EXPECT_EQ("", vt::diff(before, state_snapshot()));
+}
+
+TEST_F(Hook, RootlessIsRefused) {
+  int c = container();
+  auto r = sh("printf '%s' '" + state("rootless", c) + "' | unshare --user --map-root-user " HOOK_BIN " create");
+  EXPECT_EQ(1, r.code);
+  EXPECT_NE(std::string::npos, r.err.find("rootless containers are not supported")) << r.err;
+  EXPECT_EQ(0u, leases());
+  // poststop of such a container has nothing to undo.
+  EXPECT_EQ(0, sh("printf '%s' '" + state("rootless", 0) + "' | unshare --user --map-root-user " HOOK_BIN " teardown").code);
+}
+
+TEST_F(Hook, IdsAlikeInTwelveCharactersGetTwoLinks) {
+  const std::string a = "2b368ac518a1" + std::string(52, 'a');
+  const std::string b = "2b368ac518a1" + std::string(52, 'b');
+  int ca = container(), cb = container();
+  ASSERT_EQ(0, hook("create", state(a, ca)).code);
+  auto second = hook("create", state(b, cb));
+  ASSERT_EQ(0, second.code) << second.err;
+  EXPECT_EQ("2\n", sh("ip -n vpn -o link show | grep -c ' vc-'").out);
+  EXPECT_NE(std::string::npos, sh("ip -n vpn -o link show").out.find("vc-2b368ac518a1@"));
+  EXPECT_EQ(0, hook("teardown", state(b, 0)).code);
+  EXPECT_EQ(0, hook("teardown", state(a, 0)).code);
+  EXPECT_EQ("0\n", sh("ip -n vpn -o link show | grep -c ' vc-'").out);
+}
+
+TEST_F(Hook, GcReleasesWhatIsGone) {
+  int c1 = container(), c2 = container();
+  ASSERT_EQ(0, hook("create", state("one", c1)).code);
+  ASSERT_EQ(0, hook("create", state("two", c2)).code);
+  EXPECT_EQ(2u, leases());
+  stop(c1);
+  wait_links(1);
+  auto g = run("gc");
+  EXPECT_EQ(0, g.code) << g.err;
+  EXPECT_EQ("released 1, kept 1\n", g.out);
+  EXPECT_EQ(1u, leases());
+  // A lease whose container is gone is taken back when its address is next in
+  // line; here the pool is large, so by gc once the namespace is down.
+  ASSERT_EQ(0, run("down vpn").code);
+  auto g2 = run("gc");
+  EXPECT_EQ("released 1, kept 0\n", g2.out);
+  EXPECT_EQ(1, sh("test -e /run/vpnrun/_containers").code);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Hook, FailureIsOneStderrLineAndTheSameLineInSyslog) {
+  // A private /dev with a syslog socket of the test's own (the machine may
+  // have no syslog daemon; the test must not use it if it has one).
+  int c = container();
+  const std::string log = bundle_ + "/syslog";
+  auto r = sh("unshare --mount bash -c 'mount -t tmpfs -o size=1m testdev /dev && mknod -m 666 /dev/null c 1 3 && "
+              "{ socat -u UNIX-RECV:/dev/log,mode=666 OPEN:" + log + ",creat,append & } && "
+              "for i in $(seq 50); do [ -S /dev/log ] && break; sleep 0.02; done && "
+              "printf \"%s\" \"$0\" | " HOOK_BIN " create; rc=$?; sleep 0.2; kill %1; exit $rc' '" +
+              state("logged", c, "nope") + "'");
+  EXPECT_EQ(1, r.code);
+  const std::string line = "create logged (nope): attach('nope'): containers are not enabled; set [containers] "
+                           "enable = true in /etc/vpnrun/nope.toml and run `vpnrun down nope && vpnrun up nope`";
+  EXPECT_EQ("vpnrun-hook: " + line + "\n", r.err);
+  std::ifstream in(log);
+  std::string got((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // <27> = daemon.err; then the time, "vpnrun-hook[PID]: " and the same line.
+  EXPECT_EQ(0u, got.rfind("<27>", 0)) << got;
+  EXPECT_NE(std::string::npos, got.find(" vpnrun-hook[")) << got;
+  EXPECT_NE(std::string::npos, got.find("]: " + line)) << got;
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Hook, ContainersSharingAnAttachedNetnsAreAttachedAlready) {
+  // A pod: the sandbox (CRI-O's pause, Podman's infra) attaches the network
+  // namespace; the pod's containers join it and carry the same annotation.
+  int sandbox = container();
+  int app = container("nsenter --net=/proc/" + std::to_string(sandbox) + "/ns/net");
+  ASSERT_EQ(0, hook("create", state("pod-sandbox", sandbox)).code);
+  auto joined = hook("create", state("pod-app", app));
+  EXPECT_EQ(0, joined.code) << joined.err;
+  EXPECT_EQ(1u, leases());
+  EXPECT_EQ("1\n", sh("ip -n vpn -o link show | grep -c ' vc-'").out);
+  // The app's teardown leaves the pod's wiring; the sandbox's removes it.
+  EXPECT_EQ(0, hook("teardown", state("pod-app", 0)).code);
+  EXPECT_EQ(1u, leases());
+  EXPECT_EQ(0, hook("teardown", state("pod-sandbox", 0)).code);
+  EXPECT_EQ(0u, leases());
+  EXPECT_EQ("0\n", sh("ls /run/vpnrun/_containers/vpn/netns | wc -l").out);
+  EXPECT_EQ("", in(app, "ip -o link show eth0"));
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Hook, FailedTeardownKeepsTheRecordAndARetryFinishesIt) {
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("abcdef0123456789", c)).code);
+  auto t = hook("teardown", state("abcdef0123456789", 0), "VPNRUN_FAULT=detach-link");
+  EXPECT_EQ(1, t.code);
+  EXPECT_EQ("vpnrun-hook: teardown abcdef012345 (vpn): injected fault('detach-link'): Input/output error\n", t.err);
+  EXPECT_EQ(1u, leases());
+  EXPECT_EQ("1\n", sh("ip -n vpn -o link show | grep -c ' vc-'").out);
+  auto again = hook("teardown", state("abcdef0123456789", 0));
+  EXPECT_EQ(0, again.code) << again.err;
+  EXPECT_EQ(0u, leases());
+  EXPECT_EQ("0\n", sh("ip -n vpn -o link show | grep -c ' vc-'").out);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(Hook, ContainerGetsTheNamespacesCurrentNameServers) {
+  // Servers pushed by the VPN server after `up` (OpenVPN's --up helper
+  // rewrites /etc/netns/NAME/resolv.conf): the container gets those.
+  ASSERT_EQ(0, sh("printf 'nameserver 10.8.0.1\\nnameserver 10.8.0.2\\n' > /etc/netns/vpn/resolv.conf").code);
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("dns", c)).code);
+  std::ifstream resolv(bundle_ + "/rootfs/etc/resolv.conf");
+  std::string text((std::istreambuf_iterator<char>(resolv)), std::istreambuf_iterator<char>());
+  EXPECT_EQ("# Written by vpnrun-hook: the name servers of VPN namespace 'vpn'.\nnameserver 10.8.0.1\nnameserver 10.8.0.2\n",
+            text);
+  // A link in the image is replaced, never followed.
+  ASSERT_EQ(0, sh("echo keep > " + bundle_ + "/victim && rm " + bundle_ + "/rootfs/etc/resolv.conf && "
+                  "ln -s ../../victim " + bundle_ + "/rootfs/etc/resolv.conf").code);
+  int c2 = container();
+  ASSERT_EQ(0, hook("create", state("dns2", c2)).code);
+  EXPECT_EQ(1, sh("test -L " + bundle_ + "/rootfs/etc/resolv.conf").code);
+  EXPECT_EQ("keep\n", sh("cat " + bundle_ + "/victim").out);
+  EXPECT_NE("", sh("grep -x 'nameserver 10.8.0.1' " + bundle_ + "/rootfs/etc/resolv.conf").out);
+  // A bind mount from outside the container's own files is refused.
+  ASSERT_EQ(0, sh("echo '{\"root\":{\"path\":\"rootfs\"},\"mounts\":[{\"destination\":\"/etc/resolv.conf\","
+                  "\"source\":\"/etc/resolv.conf\",\"type\":\"bind\"}]}' > " + bundle_ + "/config.json").code);
+  int c3 = container();
+  auto r = hook("create", state("dns3", c3));
+  EXPECT_EQ(1, r.code);
+  EXPECT_NE(std::string::npos, r.err.find("write resolv.conf('/etc/resolv.conf'): the container's /etc/resolv.conf "
+                                          "is mounted from a file that is not its own")) << r.err;
+  EXPECT_EQ("", in(c3, "ip -o link show eth0"));
+  EXPECT_EQ(0, hook("teardown", state("dns", 0)).code);
+  EXPECT_EQ(0, hook("teardown", state("dns2", 0)).code);
+}
+
+}  // namespace
