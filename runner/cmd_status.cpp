@@ -30,13 +30,13 @@ void print_text(const NamespaceStatus &s) {
                 s.host_nat ? "" : " (NAT table missing)");
   else
     std::printf("  uplink      %s: none; only the tunnel leads out\n", s.mode.c_str());
-  const ClientStatus &c = s.client;
-  if (c.type != "none") {
-    std::string what = c.type + ": ";
-    what += c.pid ? "pid " + std::to_string(c.pid) + (c.alive ? "" : " (dead)") : std::string(c.alive ? "kernel" : "gone");
-    what += ", " + c.interface + (c.interface_up ? " up" : " down");
-    what += ", bytes in " + std::to_string(c.rx_bytes) + " out " + std::to_string(c.tx_bytes);
-    if (c.handshake_age >= 0) what += ", last handshake " + std::to_string(c.handshake_age) + " s ago";
+  const ClientStatus &cl = s.client;
+  if (cl.type != "none") {
+    std::string what = cl.type + ": ";
+    what += cl.pid ? "pid " + std::to_string(cl.pid) + (cl.alive ? "" : " (dead)") : std::string(cl.alive ? "kernel" : "gone");
+    what += ", " + cl.interface + (cl.interface_up ? " up" : " down");
+    what += ", bytes in " + std::to_string(cl.rx_bytes) + " out " + std::to_string(cl.tx_bytes);
+    if (cl.handshake_age >= 0) what += ", last handshake " + std::to_string(cl.handshake_age) + " s ago";
     std::printf("  client      %s\n", what.c_str());
   }
   std::vector<std::string> tun;
