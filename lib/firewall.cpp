@@ -1,18 +1,68 @@
 #include "vpnrun/firewall.hpp"
 
+#include <dlfcn.h>
 #include <nftables/libnftables.h>
 
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 namespace vpnrun {
 
-void Nft::Freer::operator()(nft_ctx *c) const { nft_ctx_free(c); }
+namespace {
+// libnftables is loaded by the first Nft::open() (up, down, status), not at
+// exec: the launcher never uses nftables, and linking it would make every
+// launch load and relocate it and its four dependencies (docs/performance.md).
+// The pointers have the header's own types, so a signature change is a
+// compile error. RTLD_NOW: every symbol bound at load, as the binary itself is.
+struct LibNftables {
+  decltype(&::nft_ctx_new) ctx_new;
+  decltype(&::nft_ctx_free) ctx_free;
+  decltype(&::nft_ctx_buffer_output) buffer_output;
+  decltype(&::nft_ctx_buffer_error) buffer_error;
+  decltype(&::nft_ctx_output_set_flags) output_set_flags;
+  decltype(&::nft_run_cmd_from_buffer) run_cmd_from_buffer;
+  decltype(&::nft_ctx_get_output_buffer) get_output_buffer;
+  decltype(&::nft_ctx_get_error_buffer) get_error_buffer;
+};
+
+Error dl_error() {
+  const char *e = ::dlerror();
+  return make_error("load", VPNRUN_LIBNFTABLES, e ? e : "a symbol is missing");
+}
+
+Result<const LibNftables *> libnftables() {
+  static const Result<const LibNftables *> loaded = []() -> Result<const LibNftables *> {
+    void *h = ::dlopen(VPNRUN_LIBNFTABLES, RTLD_NOW | RTLD_LOCAL);
+    if (!h) return dl_error();
+    static LibNftables api;
+    auto sym = [h](auto &fn, const char *name) {
+      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(::dlsym(h, name));
+      return fn != nullptr;
+    };
+    if (!sym(api.ctx_new, "nft_ctx_new") || !sym(api.ctx_free, "nft_ctx_free") ||
+        !sym(api.buffer_output, "nft_ctx_buffer_output") || !sym(api.buffer_error, "nft_ctx_buffer_error") ||
+        !sym(api.output_set_flags, "nft_ctx_output_set_flags") ||
+        !sym(api.run_cmd_from_buffer, "nft_run_cmd_from_buffer") ||
+        !sym(api.get_output_buffer, "nft_ctx_get_output_buffer") ||
+        !sym(api.get_error_buffer, "nft_ctx_get_error_buffer"))
+      return dl_error();
+    return &api;
+  }();
+  return loaded;
+}
+
+// Only reached through an Nft, which exists only once the library is loaded.
+const LibNftables &nft_api() { return *libnftables().value(); }
+}  // namespace
+
+void Nft::Freer::operator()(nft_ctx *c) const { nft_api().ctx_free(c); }
 
 Result<Nft> Nft::open() {
-  nft_ctx *c = nft_ctx_new(NFT_CTX_DEFAULT);
+  VR_ASSIGN(const LibNftables *api, libnftables());
+  nft_ctx *c = api->ctx_new(NFT_CTX_DEFAULT);
   if (!c) return make_error("open nftables context", "", ENOMEM);
   Nft n(c);
-  if (nft_ctx_buffer_output(c) < 0 || nft_ctx_buffer_error(c) < 0)
+  if (api->buffer_output(c) < 0 || api->buffer_error(c) < 0)
     return make_error("open nftables context", "", ENOMEM);
   return n;
 }
@@ -40,18 +90,20 @@ Error nft_error(const std::string &what, const char *buf) {
 }  // namespace
 
 Status Nft::run(const std::string &cmds, const std::string &what) {
-  nft_ctx_output_set_flags(ctx_.get(), 0);
-  if (nft_run_cmd_from_buffer(ctx_.get(), cmds.c_str()) != 0)
-    return nft_error(what, nft_ctx_get_error_buffer(ctx_.get()));
+  const LibNftables &api = nft_api();
+  api.output_set_flags(ctx_.get(), 0);
+  if (api.run_cmd_from_buffer(ctx_.get(), cmds.c_str()) != 0)
+    return nft_error(what, api.get_error_buffer(ctx_.get()));
   return {};
 }
 
 Result<std::string> Nft::run_json(const std::string &cmd, const std::string &what) {
-  nft_ctx_output_set_flags(ctx_.get(), NFT_CTX_OUTPUT_JSON);
-  int rc = nft_run_cmd_from_buffer(ctx_.get(), cmd.c_str());
-  nft_ctx_output_set_flags(ctx_.get(), 0);
-  if (rc != 0) return nft_error(what, nft_ctx_get_error_buffer(ctx_.get()));
-  const char *out = nft_ctx_get_output_buffer(ctx_.get());
+  const LibNftables &api = nft_api();
+  api.output_set_flags(ctx_.get(), NFT_CTX_OUTPUT_JSON);
+  int rc = api.run_cmd_from_buffer(ctx_.get(), cmd.c_str());
+  api.output_set_flags(ctx_.get(), 0);
+  if (rc != 0) return nft_error(what, api.get_error_buffer(ctx_.get()));
+  const char *out = api.get_output_buffer(ctx_.get());
   return std::string(out ? out : "");
 }
 
