@@ -1,6 +1,5 @@
 #include "vpnrun/doctor.hpp"
 
-#include <cap-ng.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -27,6 +26,7 @@
 #include "vpnrun/fd.hpp"
 #include "vpnrun/firewall.hpp"
 #include "vpnrun/netlink.hpp"
+#include "vpnrun/privilege.hpp"
 #include "vpnrun/status.hpp"
 #include "vpnrun/topology.hpp"
 
@@ -405,9 +405,8 @@ void check_privilege(std::vector<Finding> &out, const std::string &binary) {
   std::string form;
   if (st.st_uid == 0 && (st.st_mode & S_ISUID)) {
     form = "setuid root";
-  } else if (capng_get_caps_fd(fd.get()) == 0 &&
-             capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN)) {
-    if (!capng_have_capability(CAPNG_PERMITTED, CAP_SETPCAP)) {
+  } else if (auto caps = file_permitted_caps(fd.get()); caps && (*caps >> CAP_SYS_ADMIN & 1)) {
+    if (!(*caps >> CAP_SETPCAP & 1)) {
       out.push_back({Verdict::fail, "privilege",
                      file + " has cap_sys_admin without cap_setpcap: the launcher cannot empty the "
                             "bounding set and refuses to run programs",

@@ -1,26 +1,60 @@
 #include "vpnrun/privilege.hpp"
 
-#include <cap-ng.h>
+#include <endian.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/xattr.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdint>
 #include <memory>
 
 namespace vpnrun {
 
 namespace {
-// Clear the effective set, keeping permitted (the way back for raise()).
-Status effective_off() {
-  capng_get_caps_process();
-  for (unsigned c = 0; c <= CAP_LAST_CAP; ++c) capng_update(CAPNG_DROP, CAPNG_EFFECTIVE, c);
-  if (capng_apply(CAPNG_SELECT_CAPS) < 0) return errno_error("capset", "vpnrun");
+
+// The three capability sets of this process, through capget/capset directly:
+// a library would read /proc/self/status at each step (docs/performance.md).
+struct CapSets {
+  uint64_t effective = 0, permitted = 0, inheritable = 0;
+};
+
+constexpr uint64_t cap_bit(int cap) { return uint64_t{1} << cap; }
+
+Result<CapSets> get_caps() {
+  __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3]{};
+  if (::syscall(SYS_capget, &h, d) < 0) return errno_error("capget", "vpnrun");
+  auto join = [](uint32_t lo, uint32_t hi) { return uint64_t{lo} | uint64_t{hi} << 32; };
+  return CapSets{join(d[0].effective, d[1].effective), join(d[0].permitted, d[1].permitted),
+                 join(d[0].inheritable, d[1].inheritable)};
+}
+
+Status set_caps(const CapSets &c) {
+  __user_cap_header_struct h{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3]{};
+  for (int i = 0; i < 2; ++i) {
+    d[i].effective = static_cast<uint32_t>(c.effective >> (32 * i));
+    d[i].permitted = static_cast<uint32_t>(c.permitted >> (32 * i));
+    d[i].inheritable = static_cast<uint32_t>(c.inheritable >> (32 * i));
+  }
+  if (::syscall(SYS_capset, &h, d) < 0) return errno_error("capset", "vpnrun");
   return {};
 }
+
+// Set the effective set, keeping permitted (the way back for raise()).
+Status set_effective(uint64_t effective) {
+  VR_ASSIGN(CapSets c, get_caps());
+  c.effective = effective;
+  return set_caps(c);
+}
+
 }  // namespace
 
 const char *to_string(PrivilegeForm f) {
@@ -46,16 +80,16 @@ Result<Privilege> Privilege::capture() {
   p.caller_.groups.resize(static_cast<size_t>(n));
   if (n > 0 && ::getgroups(n, p.caller_.groups.data()) < 0) return errno_error("getgroups", "vpnrun");
 
-  capng_get_caps_process();
+  VR_ASSIGN(const CapSets caps, get_caps());
   if (ruid == 0) {
     p.form_ = PrivilegeForm::root;
   } else if (euid == 0 || suid == 0) {
     p.form_ = PrivilegeForm::setuid;
     // Effective privilege off: the saved uid keeps the way back for raise().
     if (::setresuid(ruid, ruid, 0) < 0) return errno_error("setresuid", "vpnrun");
-  } else if (capng_have_capability(CAPNG_PERMITTED, CAP_SYS_ADMIN)) {
+  } else if (caps.permitted & cap_bit(CAP_SYS_ADMIN)) {
     p.form_ = PrivilegeForm::filecaps;
-    VR_TRY(effective_off());
+    VR_TRY(set_effective(0));
   } else {
     p.form_ = PrivilegeForm::none;
   }
@@ -68,13 +102,7 @@ Status Privilege::raise() {
     case PrivilegeForm::setuid:
       if (::setresuid(static_cast<uid_t>(-1), 0, static_cast<uid_t>(-1)) < 0) return errno_error("setresuid", "vpnrun");
       return {};
-    case PrivilegeForm::filecaps:
-      capng_get_caps_process();
-      if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_SYS_ADMIN) < 0 ||
-          capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, CAP_SETPCAP) < 0 ||
-          capng_apply(CAPNG_SELECT_CAPS) < 0)
-        return errno_error("capset", "vpnrun");
-      return {};
+    case PrivilegeForm::filecaps: return set_effective(cap_bit(CAP_SYS_ADMIN) | cap_bit(CAP_SETPCAP));
     case PrivilegeForm::root: return {};
     default:
       return make_error("raise privilege", "vpnrun",
@@ -87,7 +115,7 @@ Status Privilege::lower() {
     case PrivilegeForm::setuid:
       if (::setresuid(static_cast<uid_t>(-1), caller_.uid, static_cast<uid_t>(-1)) < 0) return errno_error("setresuid", "vpnrun");
       return {};
-    case PrivilegeForm::filecaps: return effective_off();
+    case PrivilegeForm::filecaps: return set_effective(0);
     default: return {};
   }
 }
@@ -95,9 +123,18 @@ Status Privilege::lower() {
 Status Privilege::drop() {
   // Needs CAP_SETPCAP in effect to empty the bounding set.
   VR_TRY(raise());
-  for (int c = 0; c <= CAP_LAST_CAP; ++c)
-    if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-      return errno_error("prctl(PR_CAPBSET_DROP)", "vpnrun");
+  // Every capability the running kernel knows, which may be more than this
+  // build's headers do: PR_CAPBSET_DROP answers EINVAL past the last one.
+  int last = -1;
+  for (int c = 0; c < 64; ++c) {
+    if (::prctl(PR_CAPBSET_DROP, c, 0, 0, 0) == 0) {
+      last = c;
+      continue;
+    }
+    if (errno == EINVAL) break;
+    return errno_error("prctl(PR_CAPBSET_DROP)", "vpnrun");
+  }
+  if (last < CAP_SETPCAP) return make_error("drop privilege", "vpnrun", "the bounding set could not be emptied");
   if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
     return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", "vpnrun");
   // The caller's groups, as they were; then gid, then uid (last: it ends root).
@@ -110,18 +147,34 @@ Status Privilege::drop() {
   if (::setresuid(caller_.uid, caller_.uid, caller_.uid) < 0) return errno_error("setresuid", "vpnrun");
   dropped_ = true;
   // Every set, inheritable included (runc CVE-2022-29162): a root caller keeps
-  // uid 0 but no capability at all. The bounding set is already empty (above):
-  // only the capability sets are applied here, since CAP_SETPCAP is gone now
-  // and libcap-ng would log a failure for the bounding set.
-  capng_clear(CAPNG_SELECT_CAPS);
-  if (capng_apply(CAPNG_SELECT_CAPS) < 0) return errno_error("capset", "vpnrun");
-  capng_get_caps_process();
-  if (capng_have_capabilities(CAPNG_SELECT_BOTH) != CAPNG_NONE)
-    return make_error("drop privilege", "vpnrun", "capabilities remain after the drop");
+  // uid 0 but no capability at all. Then checked: the three sets and the
+  // bounding set empty. The ambient set cannot outlive an empty permitted set.
+  VR_TRY(set_caps(CapSets{}));
+  VR_ASSIGN(const CapSets left, get_caps());
+  bool any = left.effective || left.permitted || left.inheritable;
+  for (int c = 0; c <= last && !any; ++c) any = ::prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 0;
+  if (any) return make_error("drop privilege", "vpnrun", "capabilities remain after the drop");
   uid_t r, e, s;
   if (::getresuid(&r, &e, &s) < 0 || r != caller_.uid || e != caller_.uid || s != caller_.uid)
     return make_error("drop privilege", "vpnrun", "user ids are not the caller's after the drop");
   return {};
+}
+
+Result<uint64_t> file_permitted_caps(int fd) {
+  vfs_ns_cap_data v{};  // the largest revision; 1 and 2 are prefixes of it
+  ssize_t n = ::fgetxattr(fd, XATTR_NAME_CAPS, &v, sizeof v);
+  if (n < 0) {
+    if (errno == ENODATA || errno == ENOTSUP) return uint64_t{0};
+    return errno_error("read file capabilities", "security.capability");
+  }
+  const uint32_t rev = le32toh(v.magic_etc) & VFS_CAP_REVISION_MASK;
+  const bool ok = (rev == VFS_CAP_REVISION_1 && n == XATTR_CAPS_SZ_1) ||
+                  (rev == VFS_CAP_REVISION_2 && n == XATTR_CAPS_SZ_2) ||
+                  (rev == VFS_CAP_REVISION_3 && n == XATTR_CAPS_SZ_3);
+  if (!ok) return make_error("read file capabilities", "security.capability", "unknown format");
+  uint64_t permitted = le32toh(v.data[0].permitted);
+  if (rev != VFS_CAP_REVISION_1) permitted |= uint64_t{le32toh(v.data[1].permitted)} << 32;
+  return permitted;
 }
 
 Status set_no_new_privs() {

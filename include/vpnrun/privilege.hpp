@@ -4,6 +4,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <cstdint>
 #include <vector>
 
 #include "vpnrun/error.hpp"
@@ -44,6 +45,10 @@ class Privilege {
   Caller caller_;
   bool dropped_ = false;
 };
+
+// The permitted set of a file's capabilities (its security.capability
+// attribute, any revision), as bits 1 << CAP_*; 0 when it has none.
+Result<uint64_t> file_permitted_caps(int fd);
 
 // After drop(): exec can never gain privilege again (setuid bits, file caps).
 Status set_no_new_privs();
