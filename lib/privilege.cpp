@@ -3,9 +3,9 @@
 #include <endian.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/xattr.h>
-#include <seccomp.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
@@ -13,7 +13,7 @@
 
 #include <csignal>
 #include <cstdint>
-#include <memory>
+#include <iterator>
 
 namespace vpnrun {
 
@@ -197,33 +197,21 @@ Status reset_signals() {
   return {};
 }
 
+namespace {
+#include "launch_seccomp.inc"  // kLaunchSeccompProgram, from lib/seccomp_policy.cpp
+}  // namespace
+
+std::string_view seccomp_filter_program() {
+  return {reinterpret_cast<const char *>(kLaunchSeccompProgram), sizeof kLaunchSeccompProgram};
+}
+
 Status load_seccomp_filter() {
-  struct Release {
-    void operator()(void *c) const { seccomp_release(c); }
-  };
-  std::unique_ptr<void, Release> ctx(seccomp_init(SCMP_ACT_ALLOW));
-  if (!ctx) return make_error("seccomp", "vpnrun", ENOMEM);
-  const uint32_t deny = SCMP_ACT_ERRNO(EPERM);
-  // Only the native architecture: x32 and i386 syscalls fail.
-  if (seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, deny) < 0)
-    return make_error("seccomp", "bad-arch action", EINVAL);
-  // The kernel compares ioctl requests as 32-bit: mask off the high bits so
-  // 0x100005412 is refused like 0x5412 (CVE-2017-5226).
-  for (unsigned long req : {static_cast<unsigned long>(TIOCSTI), static_cast<unsigned long>(TIOCLINUX)}) {
-    if (seccomp_rule_add(ctx.get(), deny, SCMP_SYS(ioctl), 1,
-                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffUL, req)) < 0)
-      return make_error("seccomp", "ioctl", EINVAL);
-  }
-  const char *denied[] = {"setns", "mount", "umount", "umount2", "pivot_root", "move_mount",
-                          "open_tree", "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
-                          "kexec_load", "kexec_file_load", "init_module", "finit_module",
-                          "delete_module"};
-  for (const char *name : denied) {
-    int nr = seccomp_syscall_resolve_name(name);
-    if (nr == __NR_SCMP_ERROR) continue;  // not on this architecture
-    if (seccomp_rule_add(ctx.get(), deny, nr, 0) < 0) return make_error("seccomp", name, EINVAL);
-  }
-  if (int rc = seccomp_load(ctx.get()); rc < 0) return make_error("seccomp_load", "vpnrun", -rc);
+  // Built at build time (seccomp_policy.hpp); loaded as libseccomp's
+  // seccomp_load() would, with no flags. no_new_privs is already set.
+  sock_fprog prog{static_cast<unsigned short>(std::size(kLaunchSeccompProgram)),
+                  const_cast<sock_filter *>(kLaunchSeccompProgram)};
+  if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+    return errno_error("seccomp(SECCOMP_SET_MODE_FILTER)", "vpnrun");
   return {};
 }
 

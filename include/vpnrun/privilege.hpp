@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "vpnrun/error.hpp"
@@ -59,7 +60,11 @@ Status reset_signals();
 // The seccomp filter, loaded last: TIOCSTI and TIOCLINUX (also with high bits
 // set in the request), setns, the mount family, kexec and module loading, and
 // every syscall of a foreign architecture fail with EPERM. User namespaces stay
-// allowed: browser sandboxes need them.
+// allowed: browser sandboxes need them. The policy is seccomp_policy.hpp's,
+// compiled to BPF at build time.
 Status load_seccomp_filter();
+// That BPF program, as bytes (struct sock_filter[]): the tests compare it with
+// the policy built again by libseccomp.
+std::string_view seccomp_filter_program();
 
 }  // namespace vpnrun
