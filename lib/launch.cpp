@@ -16,7 +16,6 @@
 
 #include "vpnrun/dns.hpp"
 #include "vpnrun/fd.hpp"
-#include "vpnrun/journal.hpp"
 #include "vpnrun/netns.hpp"
 
 extern char **environ;
@@ -171,19 +170,19 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   //    (systemd-resolved) or is replaced later (a rename on the host would
   //    detach a bind mount here). The top layer is a private tmpfs holding
   //    what was read from the checked fds: /etc/netns/NAME itself cannot be a
-  //    layer over /etc, which contains it. Overlay keeps its own copy of the
-  //    layer, so the tmpfs is detached again at once.
-  if (::mount("vpnrun", kRunDir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=1m") < 0)
-    return fail(errno_error("mount tmpfs", kRunDir));
+  //    layer over /etc, which contains it. The tmpfs is mounted on
+  //    /etc/netns/NAME, so the overlay covers it: the program cannot see it,
+  //    and it needs no unmount (each unmount waits for an RCU grace period).
+  if (::mount("vpnrun", etc_dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755,size=1m") < 0)
+    return fail(errno_error("mount tmpfs", etc_dir));
   for (const auto &[file, text] : dns) {
-    auto out = open_at(AT_FDCWD, std::string(kRunDir) + "/" + file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
+    auto out = open_at(AT_FDCWD, etc_dir + "/" + file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0644);
     if (!out) return fail(out.error());
     LTRY(write_all(out->get(), text, file));
   }
-  const std::string lower = std::string("lowerdir=") + kRunDir + ":/etc";
+  const std::string lower = "lowerdir=" + etc_dir + ":/etc";
   if (::mount("vpnrun", "/etc", "overlay", MS_RDONLY | MS_NOSUID | MS_NODEV, lower.c_str()) < 0)
     return fail(errno_error("mount overlay", "/etc"));
-  if (::umount2(kRunDir, MNT_DETACH) < 0) return fail(errno_error("unmount", kRunDir));
 
   // 7. Host resolver side doors hidden: nscd's socket and systemd-resolved's
   //    varlink socket would answer lookups outside the tunnel.
@@ -197,9 +196,10 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   // 8. Into the network namespace.
   if (::setns(ns->get(), CLONE_NEWNET) < 0) return fail(errno_error("setns", path));
 
-  // 9. /sys for this namespace, so /sys/class/net shows its interfaces.
-  if (::umount2("/sys", MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-    return fail(errno_error("unmount", "/sys"));
+  // 9. /sys for this namespace, so /sys/class/net shows its interfaces. It
+  //    goes on top of the host's, which stays underneath, out of reach (no
+  //    capability, no mount syscall), and is not unmounted first, for the
+  //    same reason as the tmpfs above.
   if (::mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, nullptr) < 0)
     return fail(errno_error("mount sysfs", "/sys"));
 
