@@ -9,6 +9,7 @@
 
 #include <cstring>
 #include <ctime>
+#include <memory>
 
 namespace vpnrun {
 
@@ -28,9 +29,12 @@ NlMessage::NlMessage(const NlMessage &o) : overflow_(o.overflow_) {
 void *NlMessage::put_header(size_t len) {
   if (overflow_ || hdr()->nlmsg_len + MNL_ALIGN(len) > kSize) {
     overflow_ = true;
-    static thread_local char scratch[kSize];  // keeps callers simple; never sent
-    std::memset(scratch, 0, sizeof scratch);
-    return scratch;
+    // Keeps callers simple; never sent. On the heap at first use: a
+    // thread_local array would be zeroed at every start of vpnrun, launches
+    // included (static TLS).
+    static thread_local auto scratch = std::make_unique_for_overwrite<char[]>(kSize);
+    std::memset(scratch.get(), 0, kSize);
+    return scratch.get();
   }
   return mnl_nlmsg_put_extra_header(hdr(), len);
 }
@@ -343,10 +347,13 @@ Status Rtnl::transact(NlMessage &m, const std::string &op, const std::string &ob
   nlh->nlmsg_pid = 0;
   if (mnl_socket_sendto(sock_.get(), nlh, nlh->nlmsg_len) < 0) return errno_error(op, object);
   // 32 KiB: a dump reply batch is at most this large (MNL_SOCKET_DUMP_SIZE).
-  static thread_local char buf[32768];
+  // Allocated at first use, like the scratch buffer above.
+  constexpr size_t kBufSize = 32768;
+  static thread_local auto buf_owner = std::make_unique_for_overwrite<char[]>(kBufSize);
+  char *buf = buf_owner.get();
   CbCtx ctx{&on_reply, {}};
   for (;;) {
-    ssize_t n = mnl_socket_recvfrom(sock_.get(), buf, sizeof buf);
+    ssize_t n = mnl_socket_recvfrom(sock_.get(), buf, kBufSize);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error(op, object);

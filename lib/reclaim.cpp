@@ -83,14 +83,18 @@ Status delete_link_detached(const IfName &name) {
   if (pid == 0) child(name, wr.get());
   wr.reset();
 
-  static thread_local char buf[32768];
+  // On the heap: a thread_local array would be zeroed at every start of
+  // vpnrun, launches included (static TLS).
+  constexpr size_t kBufSize = 32768;
+  auto buf_owner = std::make_unique_for_overwrite<char[]>(kBufSize);
+  char *buf = buf_owner.get();
   pollfd fds[2] = {{mnl_socket_get_fd(mon.get()), POLLIN, 0}, {rd.get(), POLLIN, 0}};
   for (;;) {
     int n = ::poll(fds, 2, 10000);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return make_error("delete link", name.str(), n == 0 ? ETIMEDOUT : errno);
     if (fds[0].revents & POLLIN) {
-      ssize_t got = ::recv(fds[0].fd, buf, sizeof buf, 0);
+      ssize_t got = ::recv(fds[0].fd, buf, kBufSize, 0);
       if (got > 0 && announces_deletion(buf, static_cast<size_t>(got), link.index)) return {};
     }
     if (fds[1].revents & (POLLIN | POLLHUP)) {
