@@ -18,6 +18,14 @@ inline std::string_view text(const uint8_t *data, size_t size) {
   return {reinterpret_cast<const char *>(data), size};
 }
 
+// An absolute path with no empty, ".." or trailing component, no NUL: what
+// the OCI parsers promise of the paths they return.
+inline bool clean_path(const std::string &p) {
+  if (p.empty() || p.front() != '/' || p.find('\0') != std::string::npos) return false;
+  if (p == "/") return true;
+  return p.back() != '/' && p.find("//") == std::string::npos && (p + "/").find("/../") == std::string::npos;
+}
+
 }  // namespace vpnrun::fuzz
 
 #define FUZZ_CHECK(cond) \

@@ -1,6 +1,8 @@
-// The name validators: NetnsName, IfName, IfPattern, and the interface names
-// vpnrun derives from a namespace name. Untrusted strings stop here.
+// The name validators: NetnsName, IfName, IfPattern, ContainerId, and the
+// interface names vpnrun derives from namespace names and container ids.
+// Untrusted strings stop here.
 #include "fuzz.hpp"
+#include "vpnrun/attach.hpp"
 #include "vpnrun/config.hpp"
 #include "vpnrun/names.hpp"
 
@@ -31,7 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto n = NetnsName::parse(s);
   auto i = IfName::parse(s);
   auto p = IfPattern::parse(s);
-  for (const Error *e : {n ? nullptr : &n.error(), i ? nullptr : &i.error(), p ? nullptr : &p.error()})
+  auto c = ContainerId::parse(s);
+  for (const Error *e : {n ? nullptr : &n.error(), i ? nullptr : &i.error(), p ? nullptr : &p.error(),
+                         c ? nullptr : &c.error()})
     if (e) FUZZ_CHECK(printable(e->message()));
   if (n) {
     FUZZ_CHECK(n->str() == s && !s.empty() && s.size() <= kMaxIfNameLen);
@@ -44,6 +48,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (i) {
     FUZZ_CHECK(i->str() == s && s.size() <= kMaxIfNameLen);
     FUZZ_CHECK(p.ok() && p->matches(s));
+  }
+  if (c) {
+    FUZZ_CHECK(c->str() == s && s.size() <= kMaxContainerIdLen && s.front() != '.' && s.find('/') == std::string_view::npos);
+    for (unsigned attempt = 0; attempt < 2; ++attempt) {
+      const IfName v = container_veth_name(*c, attempt);
+      FUZZ_CHECK(v.str().size() == kMaxIfNameLen && v.str().rfind("vc-", 0) == 0 && IfName::parse(v.str()).ok());
+    }
   }
   if (p) {
     FUZZ_CHECK(p->str() == s);
