@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "vpnrun/fd.hpp"
+#include "vpnrun/toml_text.hpp"
 
 namespace vpnrun {
 
@@ -108,17 +109,21 @@ class Parser {
   const std::string &source_;
 };
 
+// toml++ reads only ASCII text (toml_text.hpp says why).
+Result<toml::table> parse_toml(std::string_view text, const std::string &source) {
+  VR_ASSIGN(const std::string ascii, toml_ascii(text, source));
+  try {
+    return toml::parse(ascii, source);
+  } catch (const toml::parse_error &e) {
+    return make_error("parse config", source,
+                      "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+  }
+}
+
 }  // namespace
 
 Result<NamespaceConfig> parse_config(std::string_view text, const std::string &source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error &e) {
-    return make_error("parse config", source,
-                      "line " + std::to_string(e.source().begin.line) + ": " +
-                          std::string(e.description()));
-  }
+  VR_ASSIGN(toml::table root, parse_toml(text, source));
   Parser p(source);
   NamespaceConfig c;
   VR_TRY(p.known_keys(root, "", {"uplink", "vpn", "dns", "ipv6", "access", "containers"}));
@@ -259,13 +264,7 @@ Result<NamespaceConfig> load_config(const NetnsName &name) {
 }
 
 Result<GlobalConfig> parse_global_config(std::string_view text, const std::string &source) {
-  toml::table root;
-  try {
-    root = toml::parse(text, source);
-  } catch (const toml::parse_error &e) {
-    return make_error("parse config", source,
-                      "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-  }
+  VR_ASSIGN(toml::table root, parse_toml(text, source));
   Parser p(source);
   GlobalConfig g;
   VR_TRY(p.known_keys(root, "", {"default_netns", "single_instance"}));

@@ -7,6 +7,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 #include <memory>
@@ -339,6 +340,28 @@ int reply_cb(const nlmsghdr *nlh, void *data) {
 }
 }  // namespace
 
+Result<bool> run_reply_batch(const char *buf, size_t len, uint32_t seq, uint32_t portid,
+                             const std::function<Status(const nlmsghdr *)> &on_reply,
+                             const std::string &op, const std::string &object) {
+  for (size_t off = 0; off < len;) {
+    nlmsghdr h;
+    if (len - off < sizeof h) return make_error(op, object, "malformed netlink reply: a partial message header");
+    std::memcpy(&h, buf + off, sizeof h);
+    if (h.nlmsg_len < sizeof h || h.nlmsg_len > len - off)
+      return make_error(op, object, "malformed netlink reply: a message length of " +
+                                        std::to_string(h.nlmsg_len) + " in " + std::to_string(len - off) +
+                                        " bytes");
+    off += std::min<size_t>(NLMSG_ALIGN(h.nlmsg_len), len - off);
+  }
+  CbCtx ctx{&on_reply, {}};
+  int rc = mnl_cb_run(buf, len, seq, portid, reply_cb, &ctx);
+  if (rc == MNL_CB_ERROR || rc < 0) {
+    if (!ctx.status.ok()) return ctx.status.error();
+    return errno_error(op, object);
+  }
+  return rc == MNL_CB_STOP;
+}
+
 Status Rtnl::transact(NlMessage &m, const std::string &op, const std::string &object,
                       const std::function<Status(const nlmsghdr *)> &on_reply) {
   VR_TRY(m.check(object));
@@ -358,13 +381,8 @@ Status Rtnl::transact(NlMessage &m, const std::string &op, const std::string &ob
       if (errno == EINTR) continue;
       return errno_error(op, object);
     }
-    // mnl_cb_run checks that each reply carries our sequence number and port.
-    int rc = mnl_cb_run(buf, static_cast<size_t>(n), nlh->nlmsg_seq, portid_, reply_cb, &ctx);
-    if (rc == MNL_CB_ERROR || rc < 0) {
-      if (!ctx.status.ok()) return ctx.status.error();
-      return errno_error(op, object);
-    }
-    if (rc == MNL_CB_STOP) return {};
+    VR_ASSIGN(bool done, run_reply_batch(buf, static_cast<size_t>(n), nlh->nlmsg_seq, portid_, on_reply, op, object));
+    if (done) return {};
     // A plain get (no ACK flag, no DUMP) ends after its one reply.
     if (!(nlh->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP))) return {};
   }

@@ -18,10 +18,14 @@ std::string lower(std::string s) {
   return s;
 }
 
+// The blanks of the C locale's isspace() but the newline, which ends lines:
+// what words() splits on, so a trimmed line that is not empty has a word.
+constexpr const char *kBlanks = " \t\r\v\f";
+
 std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r");
+  size_t b = s.find_first_not_of(kBlanks);
   if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
+  size_t e = s.find_last_not_of(kBlanks);
   return std::string(s.substr(b, e - b + 1));
 }
 

@@ -86,6 +86,16 @@ Result<Link> parse_link(const nlmsghdr *nlh);
 Result<Address> parse_address(const nlmsghdr *nlh);
 Result<Route> parse_route(const nlmsghdr *nlh);
 
+// One batch of replies as received, each message handed to `on_reply` (pure,
+// unit-tested and fuzzed). The framing is checked first: every message's
+// length must lie within the batch, which libmnl's own check does not ensure
+// (mnl_nlmsg_ok compares the length as an int, so 2 GiB or more passes it).
+// Then mnl_cb_run checks sequence and port (0: any) and turns NLMSG_ERROR into
+// errno. True when the reply is complete (NLMSG_DONE, or the ACK).
+Result<bool> run_reply_batch(const char *buf, size_t len, uint32_t seq, uint32_t portid,
+                             const std::function<Status(const nlmsghdr *)> &on_reply,
+                             const std::string &op, const std::string &object);
+
 // An rtnetlink socket bound to the network namespace current at open().
 class Rtnl {
  public:

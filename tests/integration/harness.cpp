@@ -1,6 +1,7 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -41,6 +42,14 @@ Out sh(const std::string &cmd) {
   close(efd);
   unlink(o);
   unlink(e);
+#ifdef VPNRUN_SANITIZE
+  // Under the sanitizers a report from anything the test ran fails the test,
+  // even where the command was meant to fail (tests/sanitizer/options.cpp).
+  bool report = r.code == 86;
+  for (const char *mark : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"})
+    report = report || r.out.find(mark) != std::string::npos || r.err.find(mark) != std::string::npos;
+  if (report) ADD_FAILURE() << "sanitizer report (exit " << r.code << ") from: " << cmd << "\n" << r.out << r.err;
+#endif
   return r;
 }
 

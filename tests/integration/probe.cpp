@@ -64,6 +64,7 @@ int main(int argc, char **argv) {
       if (de->d_name[0] == '.' || atoi(de->d_name) == dirfd(d)) continue;
       out += std::string(out.empty() ? "" : " ") + de->d_name;
     }
+    closedir(d);
     std::printf("%s\n", out.c_str());
     return 0;
   }

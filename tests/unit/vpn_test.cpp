@@ -140,6 +140,19 @@ TEST(OpenVpn, Refusals) {
             "line 2: 'tls-verify' runs a script, which vpnrun does not do; remove it");
 }
 
+// A line of vertical tabs or form feeds was not blank to the trimming but had
+// no word: the parser read the first word of an empty list (found by
+// tests/fuzz: openvpn).
+TEST(OpenVpn, LinesOfOtherBlanksAreBlank_FoundByFuzzing) {
+  auto r = parse_openvpn("client\n\v\n\f \t\r\n \v remote 198.51.100.1 \f\n", "c.ovpn");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_EQ(r->lines, (std::vector<std::string>{"client"}));
+  EXPECT_EQ(r->remotes, (std::vector<Remote>{{"198.51.100.1", 1194, Proto::udp}}));
+  auto wg = parse_wg_quick("[Interface]\n\v\nAddress = 10.9.0.2\f\n[Peer]\nEndpoint = h:1\n", "wg.conf");
+  ASSERT_TRUE(wg.ok()) << wg.error().message();
+  EXPECT_EQ(wg->addresses[0].str(), "10.9.0.2/32");
+}
+
 TEST(Pin, NumericHostsAreTakenAsTheyAre) {
   auto e = pin(Remote{"198.51.100.1", 1194, Proto::udp}, false);
   ASSERT_TRUE(e.ok());
