@@ -12,7 +12,7 @@
 
 namespace vpnrun {
 
-std::string SharedIndex::path() { return std::string(kRunDir) + "/shared"; }
+std::string SharedIndex::path() { return std::string(kRunDir) + "/_shared"; }
 
 // One row a line: KEY <tab> ORIGINAL <tab> HOLDER. Keys and values come from
 // validated names and sysctl values: no tabs or newlines.

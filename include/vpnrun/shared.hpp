@@ -1,8 +1,9 @@
 // Host resources several VPN namespaces rely on at once: the uplink's
 // forwarding sysctl, the host nft table, an uplink's guard, /etc/netns.
-// /run/vpnrun/shared lists each resource's holders and the value it had before
-// the first of them changed it; the last holder to leave restores it. One small
-// file read per `up` or `down`, whatever the number of namespaces.
+// /run/vpnrun/_shared lists each resource's holders and the value it had
+// before the first of them changed it; the last holder to leave restores it.
+// One small file read per `up` or `down`, whatever the number of namespaces.
+// Its name is not a namespace name, so it is never a journal's directory.
 // Callers hold the /run/vpnrun lock.
 #pragma once
 #include <optional>

@@ -127,7 +127,7 @@ TEST_F(Topology, SharedResourcesOutliveAHolderThatCrashed) {
   // beta's journal still holds the uplink: alpha's down must not restore it.
   EXPECT_EQ("1\n", sh("cat /proc/sys/net/ipv4/conf/eth0/forwarding").out);
   EXPECT_EQ(0, sh("nft list table ip vpnrun >/dev/null").code);
-  EXPECT_NE(std::string::npos, sh("cat /run/vpnrun/shared").out.find("\tbeta")) << sh("cat /run/vpnrun/shared").out;
+  EXPECT_NE(std::string::npos, sh("cat /run/vpnrun/_shared").out.find("\tbeta")) << sh("cat /run/vpnrun/_shared").out;
   ASSERT_EQ(0, run("down beta").code);
   EXPECT_EQ("0\n", sh("cat /proc/sys/net/ipv4/conf/eth0/forwarding").out);
 }

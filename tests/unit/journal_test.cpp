@@ -1,6 +1,8 @@
 // journal: entry lines parse and print back; malformed lines are refused.
 // (The Journal file itself lives under /run/vpnrun: integration tests cover it.)
 #include "vpnrun/journal.hpp"
+#include "vpnrun/ipam.hpp"
+#include "vpnrun/shared.hpp"
 
 #include <gtest/gtest.h>
 
@@ -104,6 +106,16 @@ TEST(JournalEntry, SharedKey) {
 
 TEST(Journal, Dir) {
   EXPECT_EQ(Journal::dir(NetnsName::parse("vpn").value()), "/run/vpnrun/vpn");
+}
+
+// vpnrun's own files beside the journals: no namespace may be named like them
+// (a namespace called "shared" once collided with the shared index).
+TEST(Journal, OwnFilesAreNotNamespaceNames) {
+  for (std::string path : {SharedIndex::path(), std::string(kContainersDir)}) {
+    ASSERT_EQ(path.rfind(std::string(kRunDir) + "/", 0), 0u) << path;
+    std::string base = path.substr(std::string(kRunDir).size() + 1);
+    EXPECT_FALSE(NetnsName::parse(base)) << base;
+  }
 }
 
 }  // namespace
