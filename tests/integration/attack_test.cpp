@@ -237,17 +237,23 @@ TEST_P(AttackAnyCaller, ResolvConfSwappedBetweenCheckAndUse_Race) {
       "cp /tmp/attack-resolv.evil " + t + " && chmod 666 " + t + " && mv -T " + t + " " + f + "; sleep 0.001; "
       "cp /tmp/attack-resolv.good " + t + " && mv -T " + t + " " + f + " && mount --bind /tmp/attack-resolv.evil " + f +
       "; sleep 0.001; umount " + f + "; sleep 0.002; done";
+  // Beside it, a tight loop exchanges whatever is at resolv.conf with a
+  // symlink to the user's file (renameat2 RENAME_EXCHANGE): many thousand
+  // swaps a second, so that a second lookup of the path after the check, if
+  // there were one, would be met.
+  const std::string x = std::string(kResolv) + ".x";
   const std::string want_ok = "0|nameserver 198.51.100.54\n";
   const std::set<std::string> refusals = {
       "125|vpnrun: open('" + f + "'): Too many levels of symbolic links\n",
       "125|vpnrun: open('" + f + "'): not a root-owned regular file writable only by root\n",
   };
-  sh("bash -c '" + swapper + "' >/dev/null 2>&1 & echo $! > /tmp/attack-swapper.pid; " +
+  sh("ln -s /tmp/attack-resolv.evil " + x + "; bash -c '" + swapper + "' >/dev/null 2>&1 & echo $! > /tmp/attack-swapper.pid; " +
+     g_dir + "/probe exchange " + f + " " + x + " & echo $! >> /tmp/attack-swapper.pid; " +
      launches(150, vpnrun("-q -n ax -- grep ^nameserver /etc/resolv.conf"), "/tmp/attack-race.out") +
      "; kill $(cat /tmp/attack-swapper.pid); wait");
   // Put back by a rename: cp, chmod or chown on what may be a symlink now
   // would act on the user's file instead.
-  sh("umount " + f + " 2>/dev/null; rm -f " + t + "; cp /tmp/attack-resolv.good " + t + " && mv -T " + t + " " + f);
+  sh("umount " + f + " 2>/dev/null; rm -f " + t + " " + x + "; cp /tmp/attack-resolv.good " + t + " && mv -T " + t + " " + f);
   expect_race("/tmp/attack-race.out", 150, want_ok, refusals);
   sh("rm -f /tmp/attack-resolv.good /tmp/attack-resolv.evil /tmp/attack-race.out /tmp/attack-swapper.pid");
   EXPECT_EQ(want_ok, "0|" + in_ns("grep ^nameserver /etc/resolv.conf").out);

@@ -113,6 +113,13 @@ int stop_attack(int trials, char **cmd) {
   return 0;
 }
 
+// The swapper of the check-and-use races: exchange two names in a loop, as
+// fast as the kernel does it (renameat2 RENAME_EXCHANGE, atomic), until killed.
+// A failure (EBUSY while one is a mount point) is passed over.
+[[noreturn]] void exchange(const char *a, const char *b) {
+  for (;;) syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */);
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -146,6 +153,7 @@ int main(int argc, char **argv) {
     execve(argv[2], none, environ);
     return report(-1);
   }
+  if (op == "exchange" && argc == 4) exchange(argv[2], argv[3]);
   if (op == "stop-attack" && argc >= 4) return stop_attack(atoi(argv[2]), argv + 3);
   return 2;
 }
