@@ -2,8 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -106,6 +108,19 @@ Result<UniqueFd> open_container_netns(pid_t pid) {
   if (::syscall(SYS_pidfd_send_signal, pidfd.get(), 0, nullptr, 0) < 0)
     return make_error("pin container", pid_name(pid), "exited while its network namespace was opened");
   VR_TRY(netns_verify(ns.get(), path));
+  // Root's: of the initial user namespace, or of one root made (a rootful
+  // runtime's user-namespaced container). One of a user's own user namespace
+  // is that user's (a pid reused by their process): wiring it would give them
+  // the VPN without [access].
+  int owner = ::ioctl(ns.get(), NS_GET_USERNS);
+  if (owner < 0) return errno_error("NS_GET_USERNS", path);
+  UniqueFd userns(owner);
+  uid_t uid = 0;
+  if (::ioctl(userns.get(), NS_GET_OWNER_UID, &uid) < 0) return errno_error("NS_GET_OWNER_UID", path);
+  if (uid != 0)
+    return make_error("attach", pid_name(pid),
+                      "the network namespace belongs to a user namespace made by uid " + std::to_string(uid) +
+                          ", not by root");
   return ns;
 }
 

@@ -239,8 +239,12 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
   return c;
 }
 
-Result<std::optional<std::string>> read_root_file(const std::string &path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+namespace {
+
+// A root file by name in a directory already open: the same checks as
+// read_root_file, on the fd.
+Result<std::optional<std::string>> read_root_file_at(int dir, const std::string &name, const std::string &path) {
+  int fd = ::openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT) return std::optional<std::string>();
     return errno_error("open config", path);
@@ -256,9 +260,33 @@ Result<std::optional<std::string>> read_root_file(const std::string &path) {
   return std::optional<std::string>(std::move(text));
 }
 
+// A file of /etc/vpnrun, through the directory checked on its fd: with the
+// directory writable by a user, that user could rename another namespace's
+// root-owned config over this one's (and with it its [access]).
+Result<std::optional<std::string>> read_vpnrun_file(const std::string &name) {
+  const std::string path = std::string(kConfigDir) + "/" + name;
+  int d = ::open(kConfigDir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (d < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return errno_error("open config", kConfigDir);
+  }
+  UniqueFd dir(d);
+  struct stat st;
+  if (::fstat(dir.get(), &st) < 0) return errno_error("stat config", kConfigDir);
+  if (st.st_uid != 0 || (st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != 0))
+    return make_error("open config", kConfigDir, "not a root-owned directory writable only by root");
+  return read_root_file_at(dir.get(), name, path);
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> read_root_file(const std::string &path) {
+  return read_root_file_at(AT_FDCWD, path, path);
+}
+
 Result<NamespaceConfig> load_config(const NetnsName &name) {
   const std::string path = config_path(name);
-  VR_ASSIGN(auto text, read_root_file(path));
+  VR_ASSIGN(auto text, read_vpnrun_file(name.str() + ".toml"));
   if (!text) return NamespaceConfig{};
   return parse_config(*text, path);
 }
@@ -283,7 +311,7 @@ Result<GlobalConfig> parse_global_config(std::string_view text, const std::strin
 }
 
 Result<GlobalConfig> load_global_config() {
-  VR_ASSIGN(auto text, read_root_file(kGlobalConfig));
+  VR_ASSIGN(auto text, read_vpnrun_file("vpnrun.toml"));
   if (!text) return GlobalConfig{};
   return parse_global_config(*text, kGlobalConfig);
 }

@@ -522,6 +522,35 @@ Finding check_host_resolv(std::string_view resolv_conf) {
   return {Verdict::ok, "dns", "/etc/resolv.conf names no loopback resolver", ""};
 }
 
+std::vector<Finding> check_hook_files(const std::vector<std::string> &dirs) {
+  std::vector<Finding> out;
+  for (const auto &dir : dirs) {
+    std::vector<std::string> files;
+    if (std::unique_ptr<DIR, int (*)(DIR *)> d(::opendir(dir.c_str()), ::closedir); d)
+      while (dirent *de = ::readdir(d.get())) {
+        std::string f = de->d_name;
+        if (f.size() > 5 && f.compare(f.size() - 5, 5, ".json") == 0) files.push_back(f);
+      }
+    std::sort(files.begin(), files.end());
+    for (const auto &f : files) {
+      const std::string path = dir + "/" + f;
+      auto j = nlohmann::json::parse(slurp(path), nullptr, false);
+      if (!j.is_object() || !j.contains("hook") || !j["hook"].is_object()) continue;
+      const std::string prog = j["hook"].value("path", std::string());
+      if (prog.size() < 11 || prog.compare(prog.size() - 11, 11, "vpnrun-hook") != 0) continue;
+      if (::access(prog.c_str(), X_OK) == 0) {
+        out.push_back({Verdict::ok, "hooks", path + " names " + prog, ""});
+        continue;
+      }
+      out.push_back({Verdict::fail, "hooks",
+                     path + " names " + prog + ", which " + (exists(prog) ? "cannot be run" : "does not exist") +
+                         ": Podman then runs containers annotated io.vpnrun.netns without the hook, outside the VPN",
+                     "install vpnrun-hook at " + prog + ", or remove " + path});
+    }
+  }
+  return out;
+}
+
 std::vector<Finding> doctor(const DoctorRequest &req) {
   std::vector<Finding> out;
   check_kernel(out);
@@ -530,6 +559,8 @@ std::vector<Finding> doctor(const DoctorRequest &req) {
   check_nscd(out);
   check_privilege(out, req.binary);
   auto cfg = check_configs(out, req.name);
+  for (auto &f : check_hook_files({"/usr/share/containers/oci/hooks.d", "/etc/containers/oci/hooks.d"}))
+    out.push_back(std::move(f));
   if (req.name) {
     check_namespace_dns(out, *req.name, cfg);
     check_state(out, *req.name);

@@ -72,9 +72,13 @@ bool program_exists(const std::string &prog) {
   }
 }
 
-std::string current_dir() {
+// The working directory by name. One without a name (deleted, or not below
+// the root) is refused: it could only be carried across as it is, a handle on
+// the host's mounts under the program's /etc overlay.
+Result<std::string> current_dir() {
   char buf[PATH_MAX];
-  return ::getcwd(buf, sizeof buf) ? std::string(buf) : std::string();
+  if (!::getcwd(buf, sizeof buf) || buf[0] != '/') return errno_error("get working directory", ".");
+  return std::string(buf);
 }
 
 }  // namespace
@@ -112,7 +116,8 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   const std::string path = netns_path(req.name);
   // The working directory, by name, to enter again as the caller after the
   // mounts: never an fd carried across (runc CVE-2024-21626).
-  const std::string cwd = current_dir();
+  auto cwd = current_dir();
+  if (!cwd) return fail(cwd.error());
 
   // 1. The namespace, by handle: /run/netns must be root's, NAME is opened
   //    without following links, and the open object must be a network
@@ -211,8 +216,7 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   LTRY(set_no_new_privs());
 
   // 12. As the caller: back to the working directory, by name.
-  if (!cwd.empty() && ::chdir(cwd.c_str()) < 0)
-    return fail(make_error("enter working directory", cwd, errno));
+  if (::chdir(cwd->c_str()) < 0) return fail(make_error("enter working directory", *cwd, errno));
   if (::setenv("VPNRUN_NETNS", req.name.str().c_str(), 1) < 0)
     return fail(errno_error("setenv", "VPNRUN_NETNS"));
 

@@ -73,7 +73,7 @@ int run_program(int argc, char **argv, Privilege &priv) {
       const char *v = value("--preserve-fds");
       char *end = nullptr;
       long n = v ? std::strtol(v, &end, 10) : -1;
-      if (!v || *end || n < 0 || n > 1024) return usage_error("--preserve-fds needs a number 0-1024");
+      if (!v || !*v || *end || n < 0 || n > 1024) return usage_error("--preserve-fds needs a number 0-1024");
       preserve = static_cast<int>(n);
       continue;
     }

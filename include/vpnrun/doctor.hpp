@@ -42,5 +42,9 @@ std::vector<Finding> check_forward_chains(const std::string &ruleset_json);
 // A loopback nameserver in the host's resolv.conf (a stub resolver: there is
 // none on the namespace's own loopback).
 Finding check_host_resolv(std::string_view resolv_conf);
+// The OCI hooks.d JSON files in DIRS whose hook.path names a vpnrun-hook: one
+// finding each, fail when that program is not there. Podman skips such a hook
+// without a word and runs the annotated container outside the VPN.
+std::vector<Finding> check_hook_files(const std::vector<std::string> &dirs);
 
 }  // namespace vpnrun

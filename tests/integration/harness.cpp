@@ -1,6 +1,7 @@
 #include "harness.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -91,6 +92,71 @@ void write_config(const std::string &name, const std::string &toml, unsigned mod
 
 void remove_config(const std::string &name) {
   unlink(("/etc/vpnrun/" + name + ".toml").c_str());
+}
+
+std::string install_forms() {
+  std::string d = sh("d=$(mktemp -d /tmp/vpnrun-launch.XXXXXX) && chmod 755 $d && echo -n $d").out;
+  if (d.empty()) return d;
+  auto r = sh("cd " + d + " && cp " VPNRUN_BIN " vpnrun-setuid && chmod 4755 vpnrun-setuid && "
+              "cp " VPNRUN_BIN " vpnrun-caps && setcap cap_sys_admin,cap_setpcap+p vpnrun-caps && "
+              "cp " PROBE_BIN " probe && cp /usr/bin/id id-setuid && chmod 4755 id-setuid && "
+              "cp /usr/bin/grep grep-ep && setcap cap_net_raw+ep grep-ep && "
+              "cp /usr/bin/grep grep-p && setcap cap_net_raw+p grep-p");
+  if (r.code != 0) {
+    ADD_FAILURE() << "install_forms: " << r.err;
+    return "";
+  }
+  return d;
+}
+
+std::string up_with_forms(const std::string &name, const std::string &toml) {
+  write_config(name, toml);
+  auto u = run("up -q " + name);
+  if (u.code != 0) {
+    ADD_FAILURE() << "up " << name << ": " << u.err;
+    return "";
+  }
+  return install_forms();
+}
+
+void down_with_forms(const std::string &name, const std::string &dir) {
+  run("down -q " + name);
+  remove_config(name);
+  if (!dir.empty()) sh("rm -rf " + dir);
+}
+
+int spawn_sleeper(const std::string &wrapper) {
+  // fork + exec directly: the caller must own (and reap) the process.
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setsid();
+    std::string cmd = "exec " + wrapper + " sleep 1000";
+    ::execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char *>(nullptr));
+    ::_exit(127);
+  }
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+    std::string c;
+    std::getline(comm, c);
+    if (c == "sleep") break;
+    ::usleep(5000);
+  }
+  return pid;
+}
+
+void reap(std::vector<int> &pids) {
+  for (int pid : pids) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  pids.clear();
+}
+
+std::string make_bundle(const std::string &prefix) {
+  std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
+  if (!::mkdtemp(tmpl.data())) return "";
+  sh("mkdir -p " + tmpl + "/rootfs/etc && echo '{\"root\":{\"path\":\"rootfs\"}}' > " + tmpl + "/config.json");
+  return tmpl;
 }
 
 }  // namespace vt

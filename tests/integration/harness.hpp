@@ -3,6 +3,7 @@
 // inspect the sandbox with iproute2 and nft (tests may use them; the product may not).
 #pragma once
 #include <string>
+#include <vector>
 
 namespace vt {
 
@@ -24,5 +25,25 @@ std::string diff(const std::string &a, const std::string &b);
 
 void write_config(const std::string &name, const std::string &toml, unsigned mode = 0644);
 void remove_config(const std::string &name);
+
+// A root-owned 0755 directory under /tmp holding the installed forms of the
+// launcher and the programs the launcher tests run inside: vpnrun-setuid
+// (4755), vpnrun-caps (cap_sys_admin,cap_setpcap+p), probe, id-setuid (a
+// setuid-root id), grep-ep and grep-p (cap_net_raw+ep, +p). Empty on failure.
+std::string install_forms();
+// `up` of namespace NAME from TOML and install_forms(): the forms' directory.
+std::string up_with_forms(const std::string &name, const std::string &toml);
+// The reverse: `down NAME`, its config and the directory gone.
+void down_with_forms(const std::string &name, const std::string &dir);
+
+// A process that is `sleep 1000` run through WRAPPER (e.g. "unshare --net":
+// a container's process in a network namespace of its own), in a session of
+// its own; returned once sleep runs. The caller kills and reaps it.
+int spawn_sleeper(const std::string &wrapper);
+// SIGKILL and reap each of PIDS; empties it.
+void reap(std::vector<int> &pids);
+// An OCI bundle in a new directory /tmp/PREFIX-XXXXXX: config.json with
+// root.path "rootfs", and rootfs/etc. Empty on failure.
+std::string make_bundle(const std::string &prefix);
 
 }  // namespace vt

@@ -46,16 +46,11 @@ class Hook : public ::testing::Test {
                     "    ip saddr 192.0.2.2 udp dport 9999 counter name via_vpn\n"
                     "    udp dport 9999 counter name other\n  }\n"
                     "}\nEOF").code);
-    char tmpl[] = "/tmp/vt-bundle-XXXXXX";
-    ASSERT_NE(nullptr, mkdtemp(tmpl));
-    bundle_ = tmpl;
-    sh("mkdir -p " + bundle_ + "/rootfs/etc && echo '{\"root\":{\"path\":\"rootfs\"}}' > " + bundle_ + "/config.json");
+    bundle_ = vt::make_bundle("vt-bundle");
+    ASSERT_FALSE(bundle_.empty());
   }
   void TearDown() override {
-    for (int pid : pids_) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-    }
+    vt::reap(pids_);
     sh("ip netns exec wan nft delete table inet seen; ip -n wan link del tunpeer 2>/dev/null; rm -rf " + bundle_);
     EXPECT_EQ(0, run("down vpn").code);
     auto g = run("gc");
@@ -66,23 +61,8 @@ class Hook : public ::testing::Test {
 
   // A process in a network namespace of its own, as a runtime leaves it.
   int container(const std::string &wrapper = "unshare --net") {
-    // fork + exec directly: the test must own (and reap) the process.
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      ::setsid();
-      std::string cmd = "exec " + wrapper + " sleep 1000";
-      ::execl("/bin/bash", "bash", "-c", cmd.c_str(), static_cast<char *>(nullptr));
-      ::_exit(127);
-    }
+    int pid = vt::spawn_sleeper(wrapper);
     pids_.push_back(pid);
-    // Wait until the process is in its namespace (sleep runs).
-    for (int i = 0; i < 200; ++i) {
-      std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
-      std::string c;
-      std::getline(comm, c);
-      if (c == "sleep") break;
-      ::usleep(5000);
-    }
     return pid;
   }
   void stop(int pid) {

@@ -20,22 +20,10 @@ const char *kUser = "setpriv --reuid=65534 --regid=65534 --groups=65534,100 ";
 class Launcher : public ::testing::TestWithParam<std::string> {
  public:
   static void SetUpTestSuite() {
-    vt::write_config(kNs, "[access]\nusers = [\"nobody\"]\n[dns]\nservers = [\"198.51.100.53\"]\n");
-    ASSERT_EQ(0, vt::run(std::string("up -q ") + kNs).code);
-    g_dir = sh("d=$(mktemp -d /tmp/vpnrun-launch.XXXXXX) && chmod 755 $d && echo -n $d").out;
-    ASSERT_EQ(0, sh("cp " VPNRUN_BIN " " + g_dir + "/vpnrun-setuid && chmod 4755 " + g_dir +
-                    "/vpnrun-setuid && cp " VPNRUN_BIN " " + g_dir + "/vpnrun-caps && setcap "
-                    "cap_sys_admin,cap_setpcap+p " + g_dir + "/vpnrun-caps && cp " PROBE_BIN " " +
-                    g_dir + "/probe && cp /usr/bin/id " + g_dir + "/id-setuid && chmod 4755 " +
-                    g_dir + "/id-setuid && cp /usr/bin/grep " + g_dir + "/grep-ep && setcap cap_net_raw+ep " +
-                    g_dir + "/grep-ep && cp /usr/bin/grep " + g_dir + "/grep-p && setcap cap_net_raw+p " +
-                    g_dir + "/grep-p").code);
+    g_dir = vt::up_with_forms(kNs, "[access]\nusers = [\"nobody\"]\n[dns]\nservers = [\"198.51.100.53\"]\n");
+    ASSERT_FALSE(g_dir.empty());
   }
-  static void TearDownTestSuite() {
-    vt::run(std::string("down -q ") + kNs);
-    vt::remove_config(kNs);
-    sh("rm -rf " + g_dir);
-  }
+  static void TearDownTestSuite() { vt::down_with_forms(kNs, g_dir); }
 
  protected:
   // The command that runs vpnrun in this form, as its caller, from /tmp.

@@ -6,7 +6,10 @@
 #include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <signal.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 namespace {
@@ -38,6 +42,82 @@ int foreign_arch() {
   if (WIFSIGNALED(st)) std::printf("signal\n");
   else std::printf(WEXITSTATUS(st) == 1 ? "EPERM\n" : WEXITSTATUS(st) == 0 ? "ok\n" : "other\n");
   return 0;
+}
+
+std::string first_line(const std::string &path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// The attacker of the ptrace class (bubblewrap CVE-2016-8659): run BIN ARGS
+// `trials` times as its own child; stop it with SIGSTOP after a delay that
+// grows with each trial, and while it is still vpnrun (not yet the program),
+// try everything the kernel checks with ptrace access: attach, /proc/PID/mem,
+// /proc/PID/environ, /proc/PID/fd, process_vm_readv. Stopped after the exec,
+// the same attempts succeed (the program is the caller's): that is the
+// control, proving the attacks work when nothing forbids them.
+int stop_attack(int trials, char **cmd) {
+  int in_vpnrun = 0, in_program = 0, gained = 0, control_ok = 0;
+  for (int t = 0; t < trials; ++t) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      execv(cmd[0], cmd);
+      _exit(127);
+    }
+    // A busy wait: finer than any sleep, 0 .. ~2 ms in steps.
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    long wait_ns = (t % 50) * 40000L;
+    do clock_gettime(CLOCK_MONOTONIC, &b);
+    while ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec) < wait_ns);
+    kill(pid, SIGSTOP);
+    int st = 0;
+    if (waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st)) {
+      const std::string proc = "/proc/" + std::to_string(pid);
+      const bool vpnrun = first_line(proc + "/comm").rfind("vpnrun", 0) == 0;
+      int ok = 0;
+      if (ptrace(PTRACE_SEIZE, pid, nullptr, nullptr) == 0) {
+        ++ok;
+        ptrace(PTRACE_DETACH, pid, nullptr, nullptr);
+      }
+      for (const char *f : {"/mem", "/environ"}) {
+        int fd = open((proc + f).c_str(), O_RDONLY);
+        if (fd >= 0) {
+          ++ok;
+          close(fd);
+        }
+      }
+      if (DIR *d = opendir((proc + "/fd").c_str())) {
+        if (readdir(d)) ++ok;  // EACCES shows on the first read
+        closedir(d);
+      }
+      char buf[8];
+      char *target = reinterpret_cast<char *>(0x10000);  // any address: EPERM comes first
+      struct iovec local{buf, sizeof buf}, remote{target, sizeof buf};
+      if (process_vm_readv(pid, &local, 1, &remote, 1, 0) >= 0 || errno != EPERM) ++ok;
+      if (vpnrun) {
+        ++in_vpnrun;
+        gained += ok;
+      } else {
+        ++in_program;
+        control_ok += ok >= 4;
+      }
+      kill(pid, SIGCONT);
+      waitpid(pid, &st, 0);
+    }
+  }
+  std::printf("stopped-in-vpnrun>0 %d gained %d control %d\n", in_vpnrun > 0, gained, in_program > 0 && control_ok > 0);
+  std::fprintf(stderr, "stopped in vpnrun %d, in the program %d (%d fully open)\n", in_vpnrun, in_program, control_ok);
+  return 0;
+}
+
+// The swapper of the check-and-use races: exchange two names in a loop, as
+// fast as the kernel does it (renameat2 RENAME_EXCHANGE, atomic), until killed.
+// A failure (EBUSY while one is a mount point) is passed over.
+[[noreturn]] void exchange(const char *a, const char *b) {
+  for (;;) syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, 2 /* RENAME_EXCHANGE */);
 }
 
 }  // namespace
@@ -73,5 +153,7 @@ int main(int argc, char **argv) {
     execve(argv[2], none, environ);
     return report(-1);
   }
+  if (op == "exchange" && argc == 4) exchange(argv[2], argv[3]);
+  if (op == "stop-attack" && argc >= 4) return stop_attack(atoi(argv[2]), argv + 3);
   return 2;
 }
