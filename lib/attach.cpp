@@ -175,7 +175,7 @@ Status refuse_networked(Rtnl &ctr, pid_t pid) {
                               (family == AF_INET ? "IPv4" : "IPv6") +
                               " default route; run it with --network none");
   }
-  auto eth0 = ctr.link(IfName::parse(kPeer).value());
+  auto eth0 = ctr.index(IfName::parse(kPeer).value());
   if (eth0) return make_error("attach", pid_name(pid), "the container's network namespace already has eth0; run it with --network none");
   if (eth0.error().err != ENODEV) return eth0.error();
   return {};
@@ -205,9 +205,9 @@ bool alive(const Attachment &a, VpnSide *vpn) {
   if (!vpn || a.netns_inode != vpn->inode) return false;
   auto name = IfName::parse(a.link);
   if (!name) return false;
-  auto l = vpn->rtnl->link(name.value());
+  auto l = vpn->rtnl->index(name.value());
   if (!l) return l.error().err != ENODEV;  // cannot tell: keep it
-  return a.link_index == 0 || l->index == a.link_index;
+  return a.link_index == 0 || l.value() == a.link_index;
 }
 
 // Undo an attachment: its link (only if it is still the one recorded), its
@@ -215,8 +215,8 @@ bool alive(const Attachment &a, VpnSide *vpn) {
 Status release(Ipam &ipam, const ContainerId &id, const Attachment &a, VpnSide *vpn) {
   if (vpn && a.netns_inode == vpn->inode && a.link_index > 0) {
     auto name = IfName::parse(a.link);
-    auto l = name ? vpn->rtnl->link(name.value()) : Result<Link>(name.error());
-    if (l && l->index == a.link_index) {
+    auto l = name ? vpn->rtnl->index(name.value()) : Result<int>(name.error());
+    if (l && l.value() == a.link_index) {
       VR_TRY(fault_point("detach-link"));
       // Gone from view at once; the kernel's reclaim (an RCU grace period,
       // ~20 ms) is left to a child (reclaim.hpp).
@@ -253,8 +253,11 @@ Status write_file(int fd, const std::string &text, const std::string &path) {
   struct stat st;
   if (::fstat(fd, &st) < 0) return errno_error("stat", path);
   if (!S_ISREG(st.st_mode)) return make_error("write", path, "not a regular file");
-  if (::ftruncate(fd, 0) < 0) return errno_error("truncate", path);
-  return write_all(fd, text, path);
+  // Over the old text, then cut to length: emptying the file first would free
+  // its blocks, which on a file system mounted with `discard` waits for the disk.
+  VR_TRY(write_all(fd, text, path));
+  if (::ftruncate(fd, static_cast<off_t>(text.size())) < 0) return errno_error("truncate", path);
+  return {};
 }
 
 // The container's /etc/resolv.conf: the file the runtime bind-mounts there, if
@@ -377,22 +380,21 @@ Result<AttachOutcome> attach(const AttachRequest &req) {
   }
   const IfName link = IfName::parse(rec.link).value();
   undo.add([&, link] { (void)vpn.rtnl->delete_link(link); });
-  VR_ASSIGN(Link vl, vpn.rtnl->link(link));
-  rec.link_index = vl.index;
+  VR_ASSIGN(rec.link_index, vpn.rtnl->index(link));
   VR_TRY(ipam.write_record(req.id, rec.text()));
   VR_TRY(ipam.index_netns(ctr_inode, req.id));
   undo.add([&] { (void)ipam.unindex_netns(ctr_inode, req.id); });
 
   VR_TRY(fault_point("attach-address"));
   const IpAddr gw = Ipam::gateway(pool);
-  VR_ASSIGN(Link cl, ctr.link(peer));
-  VR_TRY(vpn.rtnl->add_address(vl.index, IpNet{gw, 32}));
-  VR_TRY(ctr.add_address(cl.index, IpNet{addr, pool.len}));
-  VR_TRY(ctr.set_up(cl.index));
+  VR_ASSIGN(const int peer_index, ctr.index(peer));
+  VR_TRY(vpn.rtnl->add_address(rec.link_index, IpNet{gw, 32}));
+  VR_TRY(ctr.add_address(peer_index, IpNet{addr, pool.len}));
+  VR_TRY(ctr.set_up(peer_index));
 
   VR_TRY(fault_point("attach-route"));
-  VR_TRY(vpn.rtnl->add_route(IpNet{addr, 32}, std::nullopt, vl.index));
-  VR_TRY(ctr.add_route(IpNet{IpAddr::v4(0), 0}, gw, cl.index));
+  VR_TRY(vpn.rtnl->add_route(IpNet{addr, 32}, std::nullopt, rec.link_index));
+  VR_TRY(ctr.add_route(IpNet{IpAddr::v4(0), 0}, gw, peer_index));
 
   VR_TRY(fault_point("attach-dns"));
   // The namespace's servers as they are now: configured, the client's, or

@@ -4,8 +4,10 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <sys/ioctl.h>
 
 #include <algorithm>
 #include <cstring>
@@ -69,6 +71,11 @@ NlMessage msg_new_veth(const IfName &name, const IfName &peer, int peer_netns_fd
   ifm->ifi_family = AF_UNSPEC;
   if (up) ifm->ifi_change = ifm->ifi_flags = IFF_UP;
   m.put_str(IFLA_IFNAME, name.str());
+  // One queue each way, as veth would set anyway: asked for at creation, so
+  // that the kernel does not shrink its default (one per CPU) afterwards,
+  // which waits out an RCU grace period for each side (about 1 ms each).
+  m.put_u32(IFLA_NUM_TX_QUEUES, 1);
+  m.put_u32(IFLA_NUM_RX_QUEUES, 1);
   nlattr *info = m.nest_start(IFLA_LINKINFO);
   m.put_str(IFLA_INFO_KIND, "veth");
   nlattr *data = m.nest_start(IFLA_INFO_DATA);
@@ -79,6 +86,8 @@ NlMessage msg_new_veth(const IfName &name, const IfName &peer, int peer_netns_fd
   // The peer stays down: the kernel refuses to bring a peer up in the creating
   // message when it lives in another namespace (ENOTCONN); set it up from there.
   m.put_str(IFLA_IFNAME, peer.str());
+  m.put_u32(IFLA_NUM_TX_QUEUES, 1);
+  m.put_u32(IFLA_NUM_RX_QUEUES, 1);
   // Born directly in the target namespace: never visible on the host.
   if (peer_netns_fd >= 0) m.put_u32(IFLA_NET_NS_FD, static_cast<uint32_t>(peer_netns_fd));
   m.nest_end(peer_nest);
@@ -418,6 +427,16 @@ Result<Link> Rtnl::link(int index) {
   }));
   if (!out) return make_error("get link", "#" + std::to_string(index), ENODEV);
   return *out;
+}
+
+Result<int> Rtnl::index(const IfName &name) {
+  // An ioctl on this socket asks its namespace, as RTM_GETLINK would, without
+  // the kernel first settling the link's pending carrier events (which waits
+  // out an RCU grace period for a link just made).
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, name.str().c_str(), name.str().size() + 1);
+  if (::ioctl(mnl_socket_get_fd(sock_.get()), SIOCGIFINDEX, &ifr) < 0) return errno_error("get link", name.str());
+  return ifr.ifr_ifindex;
 }
 
 Status Rtnl::set_up(int index) {

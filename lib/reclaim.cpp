@@ -70,7 +70,7 @@ struct MnlCloser {
 
 Status delete_link_detached(const IfName &name) {
   VR_ASSIGN(Rtnl rtnl, Rtnl::open());
-  VR_ASSIGN(Link link, rtnl.link(name));
+  VR_ASSIGN(const int index, rtnl.index(name));
   // Listen for the announcement before anything is sent.
   std::unique_ptr<mnl_socket, MnlCloser> mon(mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC));
   if (!mon || mnl_socket_bind(mon.get(), RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0)
@@ -95,7 +95,7 @@ Status delete_link_detached(const IfName &name) {
     if (n <= 0) return make_error("delete link", name.str(), n == 0 ? ETIMEDOUT : errno);
     if (fds[0].revents & POLLIN) {
       ssize_t got = ::recv(fds[0].fd, buf, kBufSize, 0);
-      if (got > 0 && announces_deletion(buf, static_cast<size_t>(got), link.index)) return {};
+      if (got > 0 && announces_deletion(buf, static_cast<size_t>(got), index)) return {};
     }
     if (fds[1].revents & (POLLIN | POLLHUP)) {
       int code = EIO;

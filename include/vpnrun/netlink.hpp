@@ -105,6 +105,7 @@ class Rtnl {
   Status delete_link(const IfName &name);  // ENODEV when it is not there
   Result<Link> link(const IfName &name);   // ENODEV when it is not there
   Result<Link> link(int index);            // ENODEV when it is not there
+  Result<int> index(const IfName &name);   // ENODEV when it is not there
   Status set_up(int index);
   Status create_link(const IfName &name, const std::string &kind);
   Status set_mtu(int index, unsigned mtu);

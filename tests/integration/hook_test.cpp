@@ -393,6 +393,35 @@ TEST_F(Hook, FailedTeardownKeepsTheRecordAndARetryFinishesIt) {
 
 namespace {
 
+TEST_F(Hook, LinksHaveOneQueueEachAndTheRecordedIndex) {
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("abcdef0123456789", c)).code);
+  // Asked for at creation: the kernel's default is one per CPU, cut to one
+  // after registration at the cost of an RCU grace period per side.
+  const std::string vpn_side = sh("ip -n vpn -d -o link show vc-abcdef012345").out;
+  EXPECT_NE(std::string::npos, vpn_side.find("numtxqueues 1 numrxqueues 1")) << vpn_side;
+  const std::string ctr_side = in(c, "ip -d -o link show eth0");
+  EXPECT_NE(std::string::npos, ctr_side.find("numtxqueues 1 numrxqueues 1")) << ctr_side;
+  // The index the record holds (looked up with SIOCGIFINDEX) is the link's.
+  const std::string index = vpn_side.substr(0, vpn_side.find(':'));
+  EXPECT_EQ(index + "\n", sh("sed -n 's/^link-index //p' /run/vpnrun/_containers/vpn/ctr/abcdef0123456789").out);
+  EXPECT_EQ(0, hook("teardown", state("abcdef0123456789", 0)).code);
+  EXPECT_EQ("", sh("ip -n vpn -o link show vc-abcdef012345 2>/dev/null").out);
+}
+
+TEST_F(Hook, ResolvConfLongerThanTheNewTextIsReplacedWhole) {
+  // The new text is written over the old one, then the file is cut to length.
+  ASSERT_EQ(0, sh("printf 'nameserver 10.8.0.1\\n' > /etc/netns/vpn/resolv.conf && for i in $(seq 1 200); do "
+                  "echo 'nameserver 192.0.2.99 # a longer file than the new one'; done > " +
+                  bundle_ + "/rootfs/etc/resolv.conf").code);
+  int c = container();
+  ASSERT_EQ(0, hook("create", state("dns", c)).code);
+  std::ifstream resolv(bundle_ + "/rootfs/etc/resolv.conf");
+  std::string text((std::istreambuf_iterator<char>(resolv)), std::istreambuf_iterator<char>());
+  EXPECT_EQ("# Written by vpnrun-hook: the name servers of VPN namespace 'vpn'.\nnameserver 10.8.0.1\n", text);
+  EXPECT_EQ(0, hook("teardown", state("dns", 0)).code);
+}
+
 TEST_F(Hook, ContainerGetsTheNamespacesCurrentNameServers) {
   // Servers pushed by the VPN server after `up` (OpenVPN's --up helper
   // rewrites /etc/netns/NAME/resolv.conf): the container gets those.

@@ -111,7 +111,11 @@ TEST(NetlinkBuild, NewVethWithPeerInAnotherNamespace) {
   EXPECT_EQ(str_attr(top.get(IFLA_IFNAME)), "vr-vpn");
   EXPECT_FALSE(top.has(IFLA_NET_NS_FD)) << "the host side must stay on the host";
   ASSERT_TRUE(top.has(IFLA_LINKINFO));
-  EXPECT_EQ(top.order, (std::vector<uint16_t>{IFLA_IFNAME, IFLA_LINKINFO}));
+  EXPECT_EQ(top.order, (std::vector<uint16_t>{IFLA_IFNAME, IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES, IFLA_LINKINFO}));
+  // One queue each, asked for at creation (else the kernel shrinks its
+  // default afterwards, an RCU grace period per side).
+  EXPECT_EQ(u32_attr(top.get(IFLA_NUM_TX_QUEUES)), 1u);
+  EXPECT_EQ(u32_attr(top.get(IFLA_NUM_RX_QUEUES)), 1u);
 
   Attrs info = nested_attrs(top.get(IFLA_LINKINFO));
   EXPECT_EQ(str_attr(info.get(IFLA_INFO_KIND)), "veth");
@@ -136,7 +140,10 @@ TEST(NetlinkBuild, NewVethWithPeerInAnotherNamespace) {
   EXPECT_EQ(pattrs.duplicates, 0);
   EXPECT_EQ(str_attr(pattrs.get(IFLA_IFNAME)), "uplink");
   EXPECT_EQ(u32_attr(pattrs.get(IFLA_NET_NS_FD)), 7u);
-  EXPECT_EQ(pattrs.order, (std::vector<uint16_t>{IFLA_IFNAME, IFLA_NET_NS_FD}));
+  EXPECT_EQ(u32_attr(pattrs.get(IFLA_NUM_TX_QUEUES)), 1u);
+  EXPECT_EQ(u32_attr(pattrs.get(IFLA_NUM_RX_QUEUES)), 1u);
+  EXPECT_EQ(pattrs.order,
+            (std::vector<uint16_t>{IFLA_IFNAME, IFLA_NUM_TX_QUEUES, IFLA_NUM_RX_QUEUES, IFLA_NET_NS_FD}));
 
   // The nests end exactly at the end of the message.
   const char *end = reinterpret_cast<const char *>(nlh) + nlh->nlmsg_len;
