@@ -591,7 +591,12 @@ Result<DownOutcome> down(const NetnsName &name) {
   VR_ASSIGN(FileLock lock, FileLock::acquire(kRunDir));
   VR_ASSIGN(SharedIndex shared, SharedIndex::load());
   VR_ASSIGN(auto j, Journal::load(name));
-  if (!j) return DownOutcome{false};
+  if (!j) {
+    // An `up` killed between making its directory and its journal.
+    if (::rmdir(Journal::dir(name).c_str()) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+      return errno_error("rmdir", Journal::dir(name));
+    return DownOutcome{false};
+  }
   auto [failed, first] = undo_all(name, j->entries(), shared);
   if (first) {
     (void)j->rewrite(failed);
