@@ -149,6 +149,10 @@ Status start_wireguard(const NetnsName &name, const NamespaceConfig &cfg, const 
     else if (made.error().err != EOPNOTSUPP) return made.error();
   }
   if (!kernel) {
+    // Its control socket: wireguard-go removes it on SIGTERM, but not when it
+    // dies before its handlers are set (a `down` right after an `up` killed
+    // mid-way) or by SIGKILL. Undone after the process (journal order).
+    VR_TRY(record(JournalEntry{"file", {uapi_path(dev.str())}}, [] { return Status(); }));
     VR_ASSIGN(ProcessId p, spawn_recorded(name, {"wireguard-go", "-f", dev.str()},
                                           {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LOG_LEVEL=error"},
                                           birth_fd, record));
