@@ -88,6 +88,12 @@ const std::vector<std::string> &attach_steps() {
   return steps;
 }
 
+const std::vector<std::string> &detach_steps() {
+  static const std::vector<std::string> steps = {"detach-open", "detach-link", "detach-lease", "detach-index",
+                                                 "detach-record"};
+  return steps;
+}
+
 namespace {
 
 constexpr unsigned kNameAttempts = 8;
@@ -225,8 +231,11 @@ Status release(Ipam &ipam, const ContainerId &id, const Attachment &a, VpnSide *
       if (!st && st.error().err != ENODEV) return st.error();
     }
   }
+  VR_TRY(fault_point("detach-lease"));
   VR_TRY(ipam.release(a.address, id.str()));
+  VR_TRY(fault_point("detach-index"));
   VR_TRY(ipam.unindex_netns(a.container_inode, id));
+  VR_TRY(fault_point("detach-record"));
   return ipam.remove_record(id);
 }
 
@@ -423,6 +432,7 @@ Result<DetachOutcome> detach(const NetnsName &netns, const ContainerId &id) {
     return DetachOutcome{true};
   }
   // The VPN namespace may be gone (down) or built again: then so is the link.
+  VR_TRY(fault_point("detach-open"));
   auto vpn = open_vpn(netns);
   VR_TRY(release(ipam, id, a.value(), vpn ? &vpn.value() : nullptr));
   return DetachOutcome{true};

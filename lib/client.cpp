@@ -93,22 +93,24 @@ Status record_log(const NetnsName &name, const Recorder &record) {
   return record(JournalEntry{"file", {log}}, [] { return Status(); });
 }
 
-// Spawn a client and record it. A client that cannot be recorded is stopped:
+// Spawn a client and record it. A client that cannot be recorded never runs:
 // nothing runs that `down` would not know of.
 Result<ProcessId> spawn_recorded(const NetnsName &name, const std::vector<std::string> &argv,
                                  const std::vector<std::string> &env, int netns_fd,
                                  const Recorder &record) {
   const std::string log = run_file(name, "client.log");
   VR_TRY(record_log(name, record));
-  auto spawned = spawn_daemon(argv, env, netns_fd, log);
+  // Recorded before it may run: a vpnrun killed at any point leaves no client
+  // that `down` does not know of.
+  bool recorded = false;
+  auto spawned = spawn_daemon(argv, env, netns_fd, log, [&](const ProcessId &p) {
+    auto r = record(JournalEntry{"process", {p.str(), argv[0]}}, [] { return Status(); });
+    recorded = r.ok();
+    return r;
+  });
+  if (!spawned && !recorded) return spawned.error();
   if (!spawned) return client_error(name, argv[0], spawned.error().detail.empty() ? std::strerror(spawned.error().err) : spawned.error().detail);
-  ProcessId p = spawned.value();
-  auto r = record(JournalEntry{"process", {p.str(), argv[0]}}, [] { return Status(); });
-  if (!r) {
-    (void)process_stop(p, std::chrono::milliseconds(1000));
-    return r.error();
-  }
-  return p;
+  return spawned.value();
 }
 
 bool has_link(int netns_fd, const std::string &ifname) {
@@ -147,6 +149,10 @@ Status start_wireguard(const NetnsName &name, const NamespaceConfig &cfg, const 
     else if (made.error().err != EOPNOTSUPP) return made.error();
   }
   if (!kernel) {
+    // Its control socket: wireguard-go removes it on SIGTERM, but not when it
+    // dies before its handlers are set (a `down` right after an `up` killed
+    // mid-way) or by SIGKILL. Undone after the process (journal order).
+    VR_TRY(record(JournalEntry{"file", {uapi_path(dev.str())}}, [] { return Status(); }));
     VR_ASSIGN(ProcessId p, spawn_recorded(name, {"wireguard-go", "-f", dev.str()},
                                           {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LOG_LEVEL=error"},
                                           birth_fd, record));

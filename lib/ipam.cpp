@@ -16,6 +16,7 @@ std::string ipam_dir(const NetnsName &name) { return std::string(kContainersDir)
 namespace {
 
 constexpr const char *kHint = "next";
+const std::string kNewRecordPrefix = ".new-";
 
 Status mkdirs(const std::string &path) {
   for (size_t pos = 1; pos != std::string::npos;) {
@@ -164,7 +165,7 @@ Result<std::optional<std::string>> Ipam::read_record(const ContainerId &id) {
 
 Status Ipam::write_record(const ContainerId &id, const std::string &text) {
   // Whole or not at all: a new file renamed over the old one.
-  const std::string tmp = ".new-" + id.str();
+  const std::string tmp = kNewRecordPrefix + id.str();
   const std::string path = dir_ + "/ctr/" + id.str();
   {
     VR_ASSIGN(UniqueFd f, open_at(ctr_.get(), tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0644));
@@ -181,10 +182,17 @@ Status Ipam::remove_record(const ContainerId &id) {
 }
 
 Result<std::vector<ContainerId>> Ipam::records() {
-  VR_ASSIGN(auto names, entries(ctr_.get(), dir_ + "/ctr"));
+  VR_ASSIGN(auto names, entries(ctr_.get(), dir_ + "/ctr", true));
   std::vector<ContainerId> out;
-  for (const auto &n : names)
+  for (const auto &n : names) {
+    // A record's new text that was never renamed into place: its writer died
+    // (writers hold the lock we hold now).
+    if (n.rfind(kNewRecordPrefix, 0) == 0) {
+      if (::unlinkat(ctr_.get(), n.c_str(), 0) < 0 && errno != ENOENT) return errno_error("unlink", dir_ + "/ctr/" + n);
+      continue;
+    }
     if (auto id = ContainerId::parse(n)) out.push_back(id.value());
+  }
   return out;
 }
 

@@ -133,32 +133,50 @@ std::optional<std::string> find_program(const std::string &name) {
 
 Result<ProcessId> spawn_daemon(const std::vector<std::string> &argv,
                                const std::vector<std::string> &env, int netns_fd,
-                               const std::string &log) {
-  int p[2];
+                               const std::string &log, const RecordProcess &record) {
+  int p[2], g[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return errno_error("pipe", argv[0]);
   UniqueFd rd(p[0]), wr(p[1]);
+  if (::pipe2(g, O_CLOEXEC) < 0) return errno_error("pipe", argv[0]);
+  UniqueFd go_rd(g[0]), go_wr(g[1]);
   pid_t mid = ::fork();
   if (mid < 0) return errno_error("fork", argv[0]);
   if (mid == 0) {
     // The middle child: a new session, then the daemon, then gone, so that
     // the daemon is nobody's child here and never a zombie of ours.
     ::setsid();
+    go_wr.reset();
     pid_t d = ::fork();
     if (d < 0) ::_exit(1);
-    if (d == 0) exec_child(argv, env, netns_fd, log, wr.get());
+    if (d == 0) {
+      // Only once the caller has recorded us: EOF means it died or gave up.
+      char go = 0;
+      ssize_t n;
+      do n = ::read(go_rd.get(), &go, 1);
+      while (n < 0 && errno == EINTR);
+      if (n != 1) ::_exit(0);
+      exec_child(argv, env, netns_fd, log, wr.get());
+    }
     (void)!::write(wr.get(), &d, sizeof d);
     ::_exit(0);
   }
   wr.reset();
+  go_rd.reset();
   int status = 0;
   while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {}
   pid_t daemon = 0;
   if (::read(rd.get(), &daemon, sizeof daemon) != sizeof daemon || daemon <= 0)
     return make_error("start", argv[0], "could not fork");
-  VR_TRY(exec_report(rd.get(), argv[0]));
+  // The start time does not change at exec.
   auto start = process_start_time(daemon);
-  if (!start) return make_error("start", argv[0], "exited at once" + (log.empty() ? "" : "; see " + log));
-  return ProcessId{daemon, start.value()};
+  if (!start) return make_error("start", argv[0], "could not fork");
+  const ProcessId id{daemon, start.value()};
+  VR_TRY(record(id));
+  if (::write(go_wr.get(), "g", 1) != 1) return errno_error("start", argv[0]);
+  go_wr.reset();
+  VR_TRY(exec_report(rd.get(), argv[0]));
+  if (!process_alive(id)) return make_error("start", argv[0], "exited at once" + (log.empty() ? "" : "; see " + log));
+  return id;
 }
 
 Status run_program(const std::vector<std::string> &argv, int netns_fd, const std::string &log) {

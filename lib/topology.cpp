@@ -34,6 +34,13 @@ const std::vector<std::string> &up_steps() {
   return steps;
 }
 
+const std::vector<std::string> &down_steps() {
+  static const std::vector<std::string> steps = {
+      "down-process", "down-file", "down-dir", "down-sysctl", "down-nft", "down-link",
+      "down-ns-link", "down-netns", "down-shared", "down-journal"};
+  return steps;
+}
+
 namespace {
 
 std::string fwd_key(const std::string &ifname) { return "ipv4/conf/" + ifname + "/forwarding"; }
@@ -68,6 +75,11 @@ class NftUndo {
   std::vector<std::pair<JournalEntry, Error>> flush() {
     std::vector<std::pair<JournalEntry, Error>> failed;
     if (batch_.empty()) return failed;
+    if (auto st = fault_point("down-nft"); !st) {
+      for (const auto &[e, cmd] : batch_) failed.push_back({e, st.error()});
+      batch_.clear();
+      return failed;
+    }
     if (!nft_) {
       auto r = Nft::open();
       if (!r) {
@@ -121,7 +133,12 @@ std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
       continue;
     }
     for (auto &[fe, err] : nft.flush()) fail(fe, err);
-    Status st;
+    // Test builds: down-KIND fails (or crashes) before the entry is undone.
+    Status st = fault_point(("down-" + e.kind).c_str());
+    if (!st) {
+      fail(e, st.error());
+      continue;
+    }
     if (e.kind == "netns") {
       auto n = NetnsName::parse(e.args[0]);
       st = n ? netns_delete(n.value()) : Status(n.error());
@@ -138,7 +155,11 @@ std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
     } else if (e.kind == "file") {
       if (::unlink(e.args[0].c_str()) < 0) st = errno_error("unlink", e.args[0]);
     } else if (e.kind == "dir") {
-      if (::rmdir(e.args[0].c_str()) < 0 && errno != ENOTEMPTY) st = errno_error("rmdir", e.args[0]);
+      // Not empty: files of someone else's, left alone; or ours whose undo
+      // failed above, and then the directory stays in the journal too, or a
+      // retry would leave it behind.
+      if (::rmdir(e.args[0].c_str()) < 0 && (errno != ENOTEMPTY || !failed.empty()))
+        st = errno_error("rmdir", e.args[0]);
     }
     // ns-sysctl, ns-nft, info, up: they live and die with the namespace.
     if (!st.ok() && !gone(st.error())) fail(e, st.error());
@@ -147,7 +168,9 @@ std::pair<std::vector<JournalEntry>, std::optional<Error>> undo_all(
   std::vector<std::string> keep;
   for (const auto &e : failed)
     if (!e.shared_key().empty()) keep.push_back(e.shared_key());
-  if (auto st = shared.forget(name, keep); !st && !first) first = st.error();
+  Status forgot = fault_point("down-shared");
+  if (forgot) forgot = shared.forget(name, keep);
+  if (!forgot && !first) first = forgot.error();
   return {failed, first};
 }
 
@@ -568,12 +591,18 @@ Result<DownOutcome> down(const NetnsName &name) {
   VR_ASSIGN(FileLock lock, FileLock::acquire(kRunDir));
   VR_ASSIGN(SharedIndex shared, SharedIndex::load());
   VR_ASSIGN(auto j, Journal::load(name));
-  if (!j) return DownOutcome{false};
+  if (!j) {
+    // An `up` killed between making its directory and its journal.
+    if (::rmdir(Journal::dir(name).c_str()) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+      return errno_error("rmdir", Journal::dir(name));
+    return DownOutcome{false};
+  }
   auto [failed, first] = undo_all(name, j->entries(), shared);
   if (first) {
     (void)j->rewrite(failed);
     return undo_failed("down", name, *first, failed.size());
   }
+  VR_TRY(fault_point("down-journal"));
   VR_TRY(j->remove());
   return DownOutcome{true};
 }

@@ -46,6 +46,9 @@ IfName container_veth_name(const ContainerId &id, unsigned attempt = 0);
 
 // The steps of attach, in order; each is a fault-injection point in test builds.
 const std::vector<std::string> &attach_steps();
+// The steps of detach (teardown, and gc's release), in order; each is a
+// fault-injection point in test builds.
+const std::vector<std::string> &detach_steps();
 
 struct AttachRequest {
   NetnsName netns;

@@ -54,6 +54,7 @@ class Ipam {
   Result<std::optional<std::string>> read_record(const ContainerId &id);
   Status write_record(const ContainerId &id, const std::string &text);
   Status remove_record(const ContainerId &id);  // absent counts as removed
+  // Every record's id; a record's unfinished new text (its writer died) is removed.
   Result<std::vector<ContainerId>> records();
 
   // Which container attached the network namespace with this inode, for the

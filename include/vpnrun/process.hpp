@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,9 +30,15 @@ Result<unsigned long long> process_start_time(pid_t pid);
 // appended to `log`, only the environment `env`, and, when `netns_fd` >= 0,
 // inside that network namespace. Returns once exec succeeded; an exec failure
 // comes back as the error.
+//
+// `record` is called with the daemon's id before the daemon may exec: it
+// waits for a go-ahead on a pipe, and exits without running anything if the
+// caller dies first (SIGKILL) or `record` fails. So a daemon never runs that
+// the caller has not recorded (in a journal, say).
+using RecordProcess = std::function<Status(const ProcessId &)>;
 Result<ProcessId> spawn_daemon(const std::vector<std::string> &argv,
                                const std::vector<std::string> &env, int netns_fd,
-                               const std::string &log);
+                               const std::string &log, const RecordProcess &record);
 
 // Run argv to completion (same PATH and namespace rules, output to `log` or
 // inherited when empty). Returns an error unless it exits 0.

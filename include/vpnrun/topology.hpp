@@ -19,6 +19,9 @@ IfName host_veth_name(const NetnsName &name);
 
 // The steps of `up`, in order; each is a fault-injection point in test builds.
 const std::vector<std::string> &up_steps();
+// The steps of `down` (and of a rollback): down-KIND before the undo of each
+// journal entry of that kind, then the shared index and the journal itself.
+const std::vector<std::string> &down_steps();
 
 struct UpOutcome {
   bool already_up = false;  // nothing was changed

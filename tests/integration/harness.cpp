@@ -60,7 +60,9 @@ Out run(const std::string &args, const std::string &env) {
 
 std::string snapshot() {
   // Counters and kernel-wide statistics move on their own; everything else must
-  // come back byte for byte.
+  // come back byte for byte. Of mounts: where, how, what; not the superblock's
+  // options, which are shared with other mount namespaces (a cgroup2 remounted
+  // by a container runtime elsewhere on the machine).
   return sh(
              "set -o pipefail;"
              "echo '## links'; ip -d link show | sed -E 's/^[0-9]+: //';"
@@ -72,9 +74,39 @@ std::string snapshot() {
              "  | grep -vE 'nf_conntrack_count|^net\\.netfilter\\.nf_log|stable_secret|"
              "flow_limit|netdev_rss_key|hash_rnd|nf_conntrack_events';"
              "echo '## netns'; ip netns list;"
-             "echo '## mounts'; awk '{print $5, $6, $7, $9, $10}' /proc/self/mountinfo | sort;"
+             "echo '## mounts'; awk '{s = $5 \" \" $6; for (i = 7; $i != \"-\"; i++) s = s \" \" $i;"
+             "  print s, $(i + 1), $(i + 2)}' /proc/self/mountinfo | sort;"
              "echo '## files'; find /run/netns /run/vpnrun /etc/netns /etc/vpnrun -printf '%p %M %u %s\\n' | sort;")
       .out;
+}
+
+std::string residue() {
+  // The processes vpnrun starts or is: in this sandbox's mount namespace (the
+  // machine may run other sandboxes with clients of the same names).
+  return snapshot() +
+         sh("echo '## named namespaces'; for ns in $(ip netns list | awk '{print $1}'); do"
+            "  echo \"# $ns\"; ip -n \"$ns\" -d link show | sed -E 's/^[0-9]+: //';"
+            "  ip -n \"$ns\" addr show; ip -n \"$ns\" route show table all; ip -n \"$ns\" -6 route show table all;"
+            "  ip -n \"$ns\" rule; nsenter --net=/run/netns/\"$ns\" nft list ruleset; done;"
+            "echo '## wireguard sockets'; find /run/wireguard -printf '%p %M %u\\n' | sort;"
+            "echo '## processes'; self=$(readlink /proc/self/ns/mnt);"
+            "for c in $(grep -lxE 'openvpn|wireguard-go|vpnrun|vpnrun-hook' /proc/[0-9]*/comm 2>/dev/null); do"
+            "  p=${c%/comm}; [ \"$(readlink $p/ns/mnt 2>/dev/null)\" = \"$self\" ] || continue;"
+            "  echo \"$(cat $c) $(tr '\\0' ' ' <$p/cmdline)\"; done | sort;")
+             .out;
+}
+
+std::string settled_residue() {
+  // The simulated internet's link-local IPv6 address and routes come up to a
+  // second after the sandbox (the kernel's link watch): wait for them.
+  std::string prev = residue();
+  for (int i = 0; i < 30; ++i) {
+    ::usleep(100000);
+    std::string now = residue();
+    if (now == prev) return now;
+    prev = now;
+  }
+  return prev;
 }
 
 std::string diff(const std::string &a, const std::string &b) {

@@ -20,6 +20,12 @@ Out run(const std::string &args, const std::string &env = "");
 // Everything vpnrun may change in the sandbox: links, addresses, routes, rules,
 // the nft ruleset, net sysctls, mounts, and the files under the paths it owns.
 std::string snapshot();
+// Residue, all of it: snapshot() plus the links, addresses, routes, rules and
+// nft ruleset of every named namespace, the files under /run/wireguard, and the
+// processes of VPN clients and of vpnrun itself in this sandbox.
+std::string residue();
+// residue() once it no longer changes by itself (as at the sandbox's start).
+std::string settled_residue();
 // A readable diff of two snapshots (empty when equal).
 std::string diff(const std::string &a, const std::string &b);
 

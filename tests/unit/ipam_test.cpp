@@ -136,6 +136,17 @@ TEST_F(IpamTest, Records) {
   EXPECT_FALSE(fs::exists(dir_));
 }
 
+TEST_F(IpamTest, UnfinishedRecordOfAWriterThatDiedIsRemoved) {
+  auto ipam = Ipam::open(dir_);
+  ASSERT_TRUE(ipam.ok());
+  ASSERT_TRUE(ipam->write_record(C("x"), "x\n").ok());
+  // A hook killed between creating the new text and renaming it into place.
+  std::ofstream(dir_ + "/ctr/.new-y") << "half";
+  EXPECT_EQ(ipam->records()->size(), 1u);
+  EXPECT_FALSE(fs::exists(dir_ + "/ctr/.new-y"));
+  EXPECT_EQ(ipam->read_record(C("x"))->value(), "x\n");
+}
+
 TEST_F(IpamTest, LockWaitIsBounded) {
   auto held = Ipam::open(dir_);
   ASSERT_TRUE(held.ok());
