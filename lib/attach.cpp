@@ -468,7 +468,8 @@ Status gc_namespace(const NetnsName &name, GcOutcome &out) {
     VR_TRY(ipam.release(addr, holder));
     ++out.released;
   }
-  // Index entries whose record is gone (a crash between the two).
+  // Index entries whose record is gone (a crash between the two), or empty
+  // (a crash between creating the entry and writing it).
   VR_ASSIGN(auto index, ipam.netns_index());
   for (const auto &[inode, holder] : index) {
     auto hid = ContainerId::parse(holder);
@@ -476,6 +477,7 @@ Status gc_namespace(const NetnsName &name, GcOutcome &out) {
     if (hid) { VR_ASSIGN(rec, ipam.read_record(hid.value())); }
     if (rec && Attachment::parse(*rec) && Attachment::parse(*rec)->container_inode == inode) continue;
     if (hid) { VR_TRY(ipam.unindex_netns(inode, hid.value())); }
+    else { VR_TRY(ipam.drop_damaged_netns_entry(inode)); }
   }
   out.kept += kept;
   VR_ASSIGN(auto j, Journal::load(name, false));

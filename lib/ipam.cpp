@@ -212,6 +212,16 @@ Status Ipam::index_netns(unsigned long inode, const ContainerId &id) {
 Status Ipam::unindex_netns(unsigned long inode, const ContainerId &id) {
   VR_ASSIGN(auto who, netns_holder(inode));
   if (!who || *who != id.str()) return {};
+  return unlink_netns_entry(inode);
+}
+
+Status Ipam::drop_damaged_netns_entry(unsigned long inode) {
+  VR_ASSIGN(auto who, netns_holder(inode));
+  if (!who || ContainerId::parse(*who)) return {};
+  return unlink_netns_entry(inode);
+}
+
+Status Ipam::unlink_netns_entry(unsigned long inode) {
   const std::string name = std::to_string(inode);
   if (::unlinkat(netns_.get(), name.c_str(), 0) < 0 && errno != ENOENT)
     return errno_error("unlink", dir_ + "/netns/" + name);

@@ -62,6 +62,9 @@ class Ipam {
   Result<std::optional<std::string>> netns_holder(unsigned long inode);
   Status index_netns(unsigned long inode, const ContainerId &id);
   Status unindex_netns(unsigned long inode, const ContainerId &id);  // only if `id` holds it
+  // An entry whose holder is empty or not a container id: its writer died
+  // between creating and writing it (writers hold the lock the caller holds).
+  Status drop_damaged_netns_entry(unsigned long inode);
   Result<std::vector<std::pair<unsigned long, std::string>>> netns_index();
   // Remove the directory and everything in it (a namespace that is down).
   Status remove();
@@ -70,6 +73,7 @@ class Ipam {
   Ipam(std::string dir, FileLock lock, UniqueFd dfd, UniqueFd addr, UniqueFd ctr, UniqueFd netns)
       : dir_(std::move(dir)), lock_(std::move(lock)), dfd_(std::move(dfd)), addr_(std::move(addr)),
         ctr_(std::move(ctr)), netns_(std::move(netns)) {}
+  Status unlink_netns_entry(unsigned long inode);
   std::optional<std::string> holder(const std::string &file);
 
   std::string dir_;

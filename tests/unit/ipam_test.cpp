@@ -147,6 +147,21 @@ TEST_F(IpamTest, UnfinishedRecordOfAWriterThatDiedIsRemoved) {
   EXPECT_EQ(ipam->read_record(C("x"))->value(), "x\n");
 }
 
+// A hook killed between creating a netns index entry and writing it leaves
+// an empty file (found by the hook's kill trials); only such entries go.
+TEST_F(IpamTest, EmptyNetnsIndexEntryOfAWriterThatDiedIsDropped) {
+  auto ipam = Ipam::open(dir_);
+  ASSERT_TRUE(ipam.ok());
+  ASSERT_TRUE(ipam->index_netns(11, C("x")).ok());
+  std::ofstream(dir_ + "/netns/12").flush();
+  ASSERT_TRUE(ipam->drop_damaged_netns_entry(11).ok());
+  ASSERT_TRUE(ipam->drop_damaged_netns_entry(12).ok());
+  ASSERT_TRUE(ipam->drop_damaged_netns_entry(13).ok());
+  EXPECT_EQ(ipam->netns_holder(11)->value_or(""), "x");
+  EXPECT_FALSE(fs::exists(dir_ + "/netns/12"));
+  EXPECT_EQ(ipam->netns_index()->size(), 1u);
+}
+
 TEST_F(IpamTest, LockWaitIsBounded) {
   auto held = Ipam::open(dir_);
   ASSERT_TRUE(held.ok());
