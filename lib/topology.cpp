@@ -348,22 +348,24 @@ Status Builder::build_veth(const VethPlan &v, int ns, Rtnl &host, Rtnl &inside) 
               [&] { return host.create_veth(veth_, inner, ns, true); }));
 
   VR_TRY(fault_point("addresses"));
-  VR_ASSIGN(Link hl, host.link(veth_));
-  VR_TRY(host.add_address(hl.index, host_addr));
-  VR_ASSIGN(Link il, inside.link(inner));
-  VR_TRY(inside.add_address(il.index, ns_addr));
-  VR_TRY(inside.set_up(il.index));
+  // By ioctl, not RTM_GETLINK: that would wait for the new link's pending
+  // carrier event, an RCU grace period (docs/performance.md, the hook).
+  VR_ASSIGN(const int host_index, host.index(veth_));
+  VR_TRY(host.add_address(host_index, host_addr));
+  VR_ASSIGN(const int inner_index, inside.index(inner));
+  VR_TRY(inside.add_address(inner_index, ns_addr));
+  VR_TRY(inside.set_up(inner_index));
 
   VR_TRY(fault_point("route"));
   if (plan_.type == VpnType::none) {
     // Someone else's client: it routes through the uplink and sets its own
     // routes over it.
-    VR_TRY(inside.add_route(IpNet{IpAddr::v4(0), 0}, host_addr.addr, il.index));
+    VR_TRY(inside.add_route(IpNet{IpAddr::v4(0), 0}, host_addr.addr, inner_index));
   } else {
     // vpnrun's client: the uplink leads to its servers only; the default
     // route goes through the tunnel, and is gone when the tunnel is.
     for (const auto &e : eps) {
-      auto r = inside.add_route(IpNet{e.addr, 32}, host_addr.addr, il.index);
+      auto r = inside.add_route(IpNet{e.addr, 32}, host_addr.addr, inner_index);
       if (!r && r.error().err != EEXIST) return r.error();
     }
   }
