@@ -74,17 +74,21 @@ int run_admin(char **argv, Privilege &priv) {
   char self[PATH_MAX];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
   struct stat st;
-  if (n <= 0 || self[0] != '/' || ::stat("/proc/self/exe", &st) < 0) {
-    std::fprintf(stderr, "vpnrun: run the admin commands: /proc/self/exe: %s\n", std::strerror(n < 0 ? errno : ENOENT));
+  if (n < 0 || ::stat("/proc/self/exe", &st) < 0) {
+    std::fprintf(stderr, "vpnrun: run the admin commands: /proc/self/exe: %s\n", std::strerror(errno));
     return kExitFailure;
   }
   self[n] = '\0';
-  // vpnrun-admin tells doctor which launcher to check: this one.
-  if (::setenv(kLauncherEnv, self, 1) < 0) return kExitFailure;
+  // Which launcher doctor checks: this one.
+  if (::setenv(kLauncherEnv, self, 1) < 0) {
+    std::fprintf(stderr, "vpnrun: run the admin commands: setenv: %s\n", std::strerror(errno));
+    return kExitFailure;
+  }
   // Beside this launcher (a build tree), else where it is installed, relative
   // to the launcher's directory: right for any install prefix, cpack's /usr
   // included. Only a missing file moves on to the next place.
-  const std::string bindir(self, static_cast<size_t>(std::strrchr(self, '/') - self));
+  const char *slash = std::strrchr(self, '/');  // the kernel's path is absolute
+  const std::string bindir(self, slash ? static_cast<size_t>(slash - self) : 0);
   std::string path;
   int err = ENOENT;
   for (const char *rel : {"", "/" VPNRUN_ADMIN_DIR_FROM_BINDIR}) {
