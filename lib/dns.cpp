@@ -1,7 +1,5 @@
 #include "vpnrun/dns.hpp"
 
-#include <sstream>
-
 namespace vpnrun {
 
 std::string etc_netns_dir(const NetnsName &name) {
@@ -9,6 +7,30 @@ std::string etc_netns_dir(const NetnsName &name) {
 }
 
 namespace {
+
+// Each line, as std::getline reads them (no streams: the launcher, which
+// links this file for etc_netns_dir, carries no iostreams).
+template <typename F>
+void for_each_line(std::string_view text, F f) {
+  for (size_t pos = 0; pos < text.size();) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    f(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+}
+
+// The next blank-separated word of `line` from `*pos`, as operator>> reads it.
+std::string_view next_word(std::string_view line, size_t *pos) {
+  constexpr std::string_view kBlank = " \t\r\v\f\n";
+  size_t b = line.find_first_not_of(kBlank, *pos);
+  if (b == std::string_view::npos) return *pos = line.size(), std::string_view();
+  size_t e = line.find_first_of(kBlank, b);
+  if (e == std::string_view::npos) e = line.size();
+  *pos = e;
+  return line.substr(b, e - b);
+}
+
 std::string nameservers(const std::vector<IpAddr> &servers) {
   std::string s;
   if (servers.empty()) s += "# No [dns] servers configured: name lookups in the namespace fail.\n";
@@ -24,13 +46,12 @@ std::string resolv_conf(const NetnsName &name, const std::vector<IpAddr> &server
 
 std::vector<IpAddr> parse_nameservers(std::string_view resolv) {
   std::vector<IpAddr> out;
-  std::istringstream in{std::string(resolv)};
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream l(line);
-    std::string k, v;
-    if (!(l >> k >> v) || k != "nameserver") continue;
+  for_each_line(resolv, [&](std::string_view line) {
+    size_t pos = 0;
+    std::string_view k = next_word(line, &pos), v = next_word(line, &pos);
+    if (k != "nameserver" || v.empty()) return;
     if (auto a = IpAddr::parse(v)) out.push_back(a.value());
-  }
+  });
   return out;
 }
 
@@ -41,9 +62,8 @@ std::string container_resolv_conf(const NetnsName &name, const std::vector<IpAdd
 
 std::string nsswitch_conf(std::string_view host_nsswitch) {
   std::string out = "# Written by vpnrun: the host's databases, but host names from DNS only.\n";
-  std::istringstream in{std::string(host_nsswitch)};
   bool have_hosts = false;
-  for (std::string line; std::getline(in, line);) {
+  for_each_line(host_nsswitch, [&](std::string_view line) {
     // glibc reads "hosts", optional blanks, ':'; and the last such line wins.
     size_t i = line.find_first_not_of(" \t");
     size_t colon = i == std::string::npos ? i : line.find_first_not_of(" \t", i + 5);
@@ -51,10 +71,10 @@ std::string nsswitch_conf(std::string_view host_nsswitch) {
         line[colon] == ':') {
       if (!have_hosts) out += "hosts:          files dns\n";
       have_hosts = true;
-      continue;
+      return;
     }
-    out += line + "\n";
-  }
+    out.append(line).append("\n");
+  });
   if (!have_hosts) out += "hosts:          files dns\n";
   return out;
 }

@@ -3,9 +3,12 @@
 #include <dirent.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
+
 #include <algorithm>
-#include <fstream>
 #include <memory>
+
+#include "vpnrun/fd.hpp"
 
 namespace vpnrun {
 
@@ -55,8 +58,12 @@ std::optional<InstanceWarning> outside_instance(const std::string &program, uid_
     const std::string dir = std::string("/proc/") + de->d_name;
     struct stat st;
     if (::stat(dir.c_str(), &st) < 0 || st.st_uid != uid) continue;
-    std::string comm;
-    std::getline(std::ifstream(dir + "/comm"), comm);
+    // Read with read(2), not a stream: the launcher links no iostreams.
+    auto fd = open_at(AT_FDCWD, dir + "/comm", O_RDONLY);
+    if (!fd) continue;
+    auto text = read_all(fd->get(), dir + "/comm");
+    if (!text) continue;
+    const std::string comm = text->substr(0, text->find('\n'));
     if (std::find(comms.begin(), comms.end(), comm) == comms.end()) continue;
     struct stat ns;
     if (::stat((dir + "/ns/net").c_str(), &ns) < 0 || ns.st_ino == netns_inode) continue;

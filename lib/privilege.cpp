@@ -160,6 +160,27 @@ Status Privilege::drop() {
   return {};
 }
 
+Status Privilege::relinquish() {
+  if (form_ == PrivilegeForm::root) return make_error("relinquish privilege", "vpnrun", "the caller is root");
+  // An unprivileged process may set its ids to any of its real, effective and
+  // saved ones: the setuid form lowered only the effective uid, so this ends
+  // root (and the kernel clears the capability sets with it).
+  if (::setresgid(caller_.gid, caller_.gid, caller_.gid) < 0) return errno_error("setresgid", "vpnrun");
+  if (::setresuid(caller_.uid, caller_.uid, caller_.uid) < 0) return errno_error("setresuid", "vpnrun");
+  dropped_ = true;
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+    return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", "vpnrun");
+  VR_TRY(set_caps(CapSets{}));
+  VR_ASSIGN(const CapSets left, get_caps());
+  uid_t r, e, s;
+  gid_t rg, eg, sg;
+  if (left.effective || left.permitted || left.inheritable || ::getresuid(&r, &e, &s) < 0 ||
+      ::getresgid(&rg, &eg, &sg) < 0 || r != caller_.uid || e != r || s != r || rg != caller_.gid || eg != rg ||
+      sg != rg)
+    return make_error("relinquish privilege", "vpnrun", "privilege remains after giving it up");
+  return {};
+}
+
 Result<uint64_t> file_permitted_caps(int fd) {
   vfs_ns_cap_data v{};  // the largest revision; 1 and 2 are prefixes of it
   ssize_t n = ::fgetxattr(fd, XATTR_NAME_CAPS, &v, sizeof v);

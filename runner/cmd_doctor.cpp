@@ -5,7 +5,7 @@
 
 namespace vpnrun::cli {
 
-void add_doctor(CLI::App &app, int *exit_code) {
+void add_doctor(CLI::App &app, int *exit_code, const std::string &launcher) {
   auto *cmd = app.add_subcommand("doctor", "Check what on this host would stop a VPN namespace from working (root)");
   auto name = std::make_shared<std::string>();
   cmd->add_option("NAME", *name, "also check this namespace's config, DNS and state");
@@ -18,6 +18,7 @@ void add_doctor(CLI::App &app, int *exit_code) {
   cmd->callback([=] {
     if (!require_root("doctor", exit_code)) return;
     DoctorRequest req;
+    req.binary = launcher;
     if (!name->empty()) {
       auto n = parse_name("doctor", *name, exit_code);
       if (!n) return;

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "commands.hpp"
+#include "launcher.hpp"
 #include "vpnrun/config.hpp"
 #include "vpnrun/instance.hpp"
 #include "vpnrun/launch.hpp"

@@ -1,30 +1,25 @@
-// The `vpnrun` subcommands. Each registers itself on the CLI11 app and returns
-// the exit status through `*exit_code` when it runs.
+// The `vpnrun` subcommands, in vpnrun-admin (admin.cpp), which the launcher
+// execs for them. Each registers itself on the CLI11 app and returns the exit
+// status through `*exit_code` when it runs.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
 
+#include "launcher.hpp"
 #include "vpnrun/error.hpp"
 #include "vpnrun/names.hpp"
-#include "vpnrun/privilege.hpp"
 
 namespace vpnrun::cli {
-
-inline constexpr int kExitFailure = 1;
-inline constexpr const char *kSubcommands[] = {"up", "down", "status", "list", "openvpn-up", "doctor", "gc"};
 
 void add_up(CLI::App &app, int *exit_code);
 void add_down(CLI::App &app, int *exit_code);
 void add_status(CLI::App &app, int *exit_code);
 void add_list(CLI::App &app, int *exit_code);
 void add_openvpn_up(CLI::App &app, int *exit_code);
-void add_doctor(CLI::App &app, int *exit_code);
+// `launcher`: the vpnrun whose privilege form doctor reports.
+void add_doctor(CLI::App &app, int *exit_code, const std::string &launcher);
 void add_gc(CLI::App &app, int *exit_code);
-
-// The launcher: everything that is not an admin subcommand.
-bool is_admin_invocation(int argc, char **argv);
-int run_program(int argc, char **argv, Privilege &priv);
 
 // One line on stderr: "vpnrun up: create veth('vr-x'/'uplink'): File exists".
 int fail(const std::string &cmd, const Error &e);

@@ -1,38 +1,11 @@
-// vpnrun: put chosen programs behind a VPN. This file wires the subcommands;
-// each lives in its own cmd_*.cpp and the work itself in libvpnrun.
-#include <unistd.h>
-
+// vpnrun, the launcher. Kept small on purpose: it starts at every launch of a
+// program, and it is the only privileged program (docs/performance.md,
+// "Launch"; docs/security.md, "Privilege model"). No CLI11, no JSON, no
+// netlink, no <iostream>: the admin commands live in vpnrun-admin.
 #include <cstdio>
 
-#include "commands.hpp"
+#include "launcher.hpp"
 #include "vpnrun/launch.hpp"
-#include "vpnrun/version.hpp"
-
-namespace vpnrun::cli {
-
-int fail(const std::string &cmd, const Error &e) {
-  std::fprintf(stderr, "vpnrun %s: %s\n", cmd.c_str(), e.message().c_str());
-  return kExitFailure;
-}
-
-bool require_root(const std::string &cmd, int *exit_code) {
-  // The real uid: a setuid vpnrun run by a user is not root for admin commands.
-  if (::getuid() == 0) return true;
-  std::fprintf(stderr, "vpnrun %s: must be run as root (real uid is %u)\n", cmd.c_str(), ::getuid());
-  *exit_code = kExitFailure;
-  return false;
-}
-
-std::optional<NetnsName> parse_name(const std::string &cmd, const std::string &arg, int *exit_code) {
-  auto n = NetnsName::parse(arg);
-  if (!n) {
-    *exit_code = fail(cmd, n.error());
-    return std::nullopt;
-  }
-  return n.value();
-}
-
-}  // namespace vpnrun::cli
 
 int main(int argc, char **argv) {
   using namespace vpnrun::cli;
@@ -45,43 +18,6 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "vpnrun: %s\n", priv.error().message().c_str());
     return vpnrun::kExitLaunchFailed;
   }
-  if (!is_admin_invocation(argc, argv)) return run_program(argc, argv, priv.value());
-
-  CLI::App app{"vpnrun - run programs and containers behind a VPN, and nothing else", "vpnrun"};
-  app.set_version_flag("-V,--version", std::string("vpnrun ") + vpnrun::kVersion);
-  app.require_subcommand(1);
-  app.footer(
-      "Run a program in a VPN namespace (any user allowed by its [access]):\n"
-      "  vpnrun [-n NAME] [--preserve-fds N] [-q] [--] PROGRAM [ARGS...]\n"
-      "      -n, --netns NAME   the namespace (default: vpn, or default_netns in\n"
-      "                         /etc/vpnrun/vpnrun.toml)\n"
-      "      --preserve-fds N   pass fds 3 .. 3+N-1 to the program\n"
-      "      -q, --quiet        no warnings (errors are always printed)\n"
-      "  The program runs as you, with the namespace's DNS, no capabilities,\n"
-      "  no_new_privs and a seccomp filter. Exit status: the program's, or 125\n"
-      "  when vpnrun fails, 126 when the program cannot run, 127 when it is not\n"
-      "  found. Use `--` before a program named like a command (vpnrun -- list).\n"
-      "\nExamples:\n"
-      "  vpnrun up vpn             build the namespace 'vpn' from /etc/vpnrun/vpn.toml\n"
-      "  vpnrun firefox            run Firefox in it, as you\n"
-      "  vpnrun -n work -- curl https://example.org\n"
-      "  vpnrun status vpn         is it healthy? (exit 0 = yes)\n"
-      "  vpnrun down vpn           remove exactly what `up` made\n"
-      "  vpnrun gc                 release addresses of containers that are gone\n"
-      "\nSee vpnrun(1) and vpnrun.toml(5).");
-  int exit_code = 0;
-  add_up(app, &exit_code);
-  add_down(app, &exit_code);
-  add_status(app, &exit_code);
-  add_list(app, &exit_code);
-  add_openvpn_up(app, &exit_code);
-  add_doctor(app, &exit_code);
-  add_gc(app, &exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError &e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : kExitFailure;
-  }
-  return exit_code;
+  if (is_admin_invocation(argc, argv)) return run_admin(argv, priv.value());
+  return run_program(argc, argv, priv.value());
 }

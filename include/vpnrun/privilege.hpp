@@ -41,6 +41,13 @@ class Privilege {
   // capability set cleared and checked empty. After this, raise() fails.
   Status drop();
 
+  // For good, for handing over to a program that needs no privilege (the
+  // admin commands of a caller who is not root): real, effective and saved
+  // uid and gid set to the caller's, the ambient, inheritable, permitted and
+  // effective capability sets cleared, then checked. Needs no privilege
+  // raised. Not for the root form: it would leave root without capabilities.
+  Status relinquish();
+
  private:
   PrivilegeForm form_ = PrivilegeForm::none;
   Caller caller_;

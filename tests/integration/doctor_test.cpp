@@ -158,7 +158,7 @@ TEST(Doctor, NscdRunning) {
 
 TEST(Doctor, PrivilegeForms) {
   sh("rm -rf /tmp/vt-priv && mkdir -p /tmp/vt-priv && for f in plain setuid caps halfcaps; do "
-     "cp " VPNRUN_BIN " /tmp/vt-priv/$f; done && chmod 4755 /tmp/vt-priv/setuid && "
+     "cp " VPNRUN_BIN " /tmp/vt-priv/$f; done && cp " VPNRUN_ADMIN_BIN " /tmp/vt-priv/ && chmod 4755 /tmp/vt-priv/setuid && "
      "setcap cap_sys_admin,cap_setpcap+p /tmp/vt-priv/caps && setcap cap_sys_admin+p /tmp/vt-priv/halfcaps");
   EXPECT_EQ("ok    privilege: /tmp/vt-priv/setuid is setuid root",
             line_of(sh("/tmp/vt-priv/setuid doctor"), "ok    privilege:"));
@@ -170,8 +170,8 @@ TEST(Doctor, PrivilegeForms) {
   EXPECT_EQ(1, half.code);
   EXPECT_TRUE(has(line_of(half, "FAIL  privilege:"), "has cap_sys_admin without cap_setpcap")) << half.out;
   // setuid on a nosuid file system does nothing.
-  sh("mkdir -p /tmp/vt-nosuid && mount -t tmpfs -o nosuid tmpfs /tmp/vt-nosuid && "
-     "cp -a /tmp/vt-priv/setuid /tmp/vt-nosuid/setuid && chmod 4755 /tmp/vt-nosuid/setuid");
+  sh("mkdir -p /tmp/vt-nosuid && mount -t tmpfs -o nosuid,mode=0755 tmpfs /tmp/vt-nosuid && "
+     "cp -a /tmp/vt-priv/setuid /tmp/vt-priv/vpnrun-admin /tmp/vt-nosuid/ && chmod 4755 /tmp/vt-nosuid/setuid");
   auto nosuid = sh("/tmp/vt-nosuid/setuid doctor");
   EXPECT_EQ(1, nosuid.code);
   EXPECT_TRUE(has(line_of(nosuid, "FAIL  privilege:"), "on a file system mounted nosuid")) << nosuid.out;

@@ -133,7 +133,8 @@ std::string install_forms() {
               "cp " VPNRUN_BIN " vpnrun-caps && setcap cap_sys_admin,cap_setpcap+p vpnrun-caps && "
               "cp " PROBE_BIN " probe && cp /usr/bin/id id-setuid && chmod 4755 id-setuid && "
               "cp /usr/bin/grep grep-ep && setcap cap_net_raw+ep grep-ep && "
-              "cp /usr/bin/grep grep-p && setcap cap_net_raw+p grep-p");
+              "cp /usr/bin/grep grep-p && setcap cap_net_raw+p grep-p && "
+              "cp " VPNRUN_ADMIN_BIN " vpnrun-admin");
   if (r.code != 0) {
     ADD_FAILURE() << "install_forms: " << r.err;
     return "";

@@ -281,6 +281,84 @@ TEST_P(Refusal, ResolvConfHoldsWhenTheHostsIsASymlinkOrReplacedLater) {
 INSTANTIATE_TEST_SUITE_P(Forms, Refusal, ::testing::Values("setuid", "caps"),
                          [](const auto &param_info) { return param_info.param; });
 
+// ---- the admin commands: vpnrun-admin, never privileged ---------------------
+
+// A private directory with a launcher of FORM and, at vpnrun-admin's place,
+// the probe, which prints the ids and capability sets it was given.
+std::string admin_probe_dir(const std::string &form, const std::string &mode = "755") {
+  std::string d = sh("d=$(mktemp -d /tmp/vpnrun-admin.XXXXXX) && chmod " + mode + " $d && echo -n $d").out;
+  std::string apply = form == "setuid" ? "chmod 4755 " + d + "/vpnrun"
+                      : form == "caps" ? "setcap cap_sys_admin,cap_setpcap+p " + d + "/vpnrun"
+                                       : "true";
+  EXPECT_EQ(0, sh("cp " VPNRUN_BIN " " + d + "/vpnrun && " + apply + " && cp " PROBE_BIN " " + d + "/vpnrun-admin").code);
+  return d;
+}
+
+std::string status_line(const std::string &out, const std::string &key) {
+  auto at = out.find("\n" + key + ":\t");
+  if (at == std::string::npos) return "(no " + key + ")";
+  at += key.size() + 3;
+  return out.substr(at, out.find('\n', at) - at);
+}
+
+class AdminHandOver : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(AdminHandOver, AdminCommandsRunWithTheCallersIdsAndNoCapability) {
+  // What `vpnrun status` execs runs as the caller with no capability left:
+  // the setuid root and file-caps launchers give everything up first. Root
+  // stays root. argv passes unchanged, and the launcher names itself.
+  std::string d = admin_probe_dir(GetParam());
+  const bool root = GetParam() == "root";
+  auto r = sh("cd /tmp && " + std::string(root ? "" : kUser) + d + "/vpnrun status lx");
+  ASSERT_EQ(0, r.code) << r.err;
+  EXPECT_EQ(0u, r.out.rfind("argv0=" + d + "/vpnrun launcher=" + d + "/vpnrun\n", 0)) << r.out;
+  const std::string id = root ? "0" : "65534";
+  EXPECT_EQ(id + "\t" + id + "\t" + id + "\t" + id, status_line(r.out, "Uid")) << r.out;
+  EXPECT_EQ(id + "\t" + id + "\t" + id + "\t" + id, status_line(r.out, "Gid")) << r.out;
+  const std::string none = "0000000000000000";
+  if (root) {
+    EXPECT_NE(none, status_line(r.out, "CapEff")) << r.out;
+  } else {
+    for (const char *set : {"CapInh", "CapPrm", "CapEff", "CapAmb"}) EXPECT_EQ(none, status_line(r.out, set)) << set;
+  }
+  sh("rm -rf " + d);
+}
+
+INSTANTIATE_TEST_SUITE_P(Forms, AdminHandOver, ::testing::Values("root", "setuid", "caps"),
+                         [](const auto &param_info) { return param_info.param; });
+
+TEST(AdminHandOverRoot, AnAdminProgramOthersCouldHavePutThereIsNotRun) {
+  // Root running a vpnrun from a directory others may write to (like /tmp)
+  // does not run the vpnrun-admin found there; nor one owned by another user.
+  std::string open = admin_probe_dir("root", "1777");
+  auto r = sh(open + "/vpnrun status lx");
+  EXPECT_EQ(1, r.code);
+  EXPECT_EQ("", r.out);
+  EXPECT_NE(std::string::npos, r.err.find(open + "/vpnrun-admin: it or its directory is writable by others")) << r.err;
+  std::string theirs = admin_probe_dir("root");
+  sh("chown 65534 " + theirs + "/vpnrun-admin");
+  auto t = sh(theirs + "/vpnrun --version");
+  EXPECT_EQ(1, t.code);
+  EXPECT_EQ("", t.out);
+  EXPECT_NE(std::string::npos, t.err.find("owned by another user")) << t.err;
+  sh("rm -rf " + open + " " + theirs);
+}
+
+TEST(AdminHandOverRoot, APrivilegedAdminProgramRefusesToRun) {
+  // Installed setuid or with file capabilities by mistake, vpnrun-admin does
+  // not parse a user's command line with privilege.
+  std::string d = sh("d=$(mktemp -d /tmp/vpnrun-admin.XXXXXX) && chmod 755 $d && echo -n $d").out;
+  ASSERT_EQ(0, sh("cp " VPNRUN_ADMIN_BIN " " + d + "/suid && chmod 4755 " + d + "/suid && cp " VPNRUN_ADMIN_BIN " " +
+                  d + "/caps && setcap cap_sys_admin,cap_setpcap+p " + d + "/caps").code);
+  for (const char *f : {"suid", "caps"}) {
+    auto r = sh(std::string(kUser) + d + "/" + f + " --version");
+    EXPECT_EQ(1, r.code) << f;
+    EXPECT_EQ("", r.out) << f;
+    EXPECT_NE(std::string::npos, r.err.find("only the launcher vpnrun may be privileged")) << f << ": " << r.err;
+  }
+  sh("rm -rf " + d);
+}
+
 // ---- the host is untouched ----------------------------------------------------
 
 TEST(LauncherHost, MountTableIsUnchangedAfter100Launches) {

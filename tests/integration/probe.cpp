@@ -1,6 +1,7 @@
 // probe: run inside the namespace by the launcher tests; prints what one
 // operation returned, so a test can tell the seccomp filter's EPERM from the
-// kernel's own answer (which differs: ENOTTY, EBADF, success, ...).
+// kernel's own answer (which differs: ENOTTY, EBADF, success, ...). Also put
+// in vpnrun-admin's place, where `status` prints the privilege it got.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -146,6 +147,15 @@ int main(int argc, char **argv) {
     }
     closedir(d);
     std::printf("%s\n", out.c_str());
+    return 0;
+  }
+  if (op == "status") {  // in place of vpnrun-admin: what `vpnrun status` hands it
+    std::printf("argv0=%s launcher=%s\n", argv[0], getenv("VPNRUN_LAUNCHER") ? getenv("VPNRUN_LAUNCHER") : "");
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[512];
+    while (f && fgets(line, sizeof line, f))
+      if (!strncmp(line, "Uid:", 4) || !strncmp(line, "Gid:", 4) || !strncmp(line, "Cap", 3)) std::fputs(line, stdout);
+    if (f) fclose(f);
     return 0;
   }
   if (op == "exec0" && argc >= 3) {  // execve with argc == 0

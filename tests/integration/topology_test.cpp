@@ -207,13 +207,19 @@ TEST_F(Topology, IproutesNetnsToolsSeeIt) {
 }
 
 TEST_F(Topology, TheProductStartsNoProgram) {
-  // Only vpnrun itself is executed: no ip, nft, iptables, sysctl or mount.
-  auto r = sh("strace -f -qq -e trace=execve -e signal=none " VPNRUN_BIN " up vpn 2>&1 >/dev/null "
-              "| grep -c execve; " VPNRUN_BIN " down -q vpn");
-  EXPECT_EQ("1\n", r.out) << r.err;
-  auto d = sh("strace -f -qq -e trace=execve -e signal=none " VPNRUN_BIN " up -q vpn; "
-              "strace -f -qq -e trace=execve -e signal=none " VPNRUN_BIN " down -q vpn 2>&1 | grep -c execve");
-  EXPECT_EQ("1\n", d.out) << d.err;
+  // Only vpnrun itself is executed, and the vpnrun-admin it hands `up` and
+  // `down` to (by fd: -y names it): no ip, nft, iptables, sysctl or mount.
+  const std::string trace = "strace -f -y -qq -e trace=execve,execveat -e signal=none ";
+  const std::string admin = std::string(VPNRUN_ADMIN_BIN) + ">, \"\", ";
+  auto r = sh(trace + VPNRUN_BIN " up vpn 2>&1 >/dev/null | grep exec; " VPNRUN_BIN " down -q vpn");
+  auto d = sh(VPNRUN_BIN " up -q vpn; " + trace + VPNRUN_BIN " down -q vpn 2>&1 | grep exec");
+  for (const auto &o : {r, d}) {
+    ASSERT_EQ(0u, o.out.rfind("execve(\"" VPNRUN_BIN "\", ", 0)) << o.out;
+    auto second = o.out.find('\n') + 1;
+    EXPECT_EQ(second, o.out.find("execveat(")) << o.out;
+    EXPECT_NE(std::string::npos, o.out.find(admin, second)) << o.out;
+    EXPECT_EQ(o.out.size(), o.out.find('\n', second) + 1) << "a third exec: " << o.out;
+  }
 }
 
 }  // namespace
