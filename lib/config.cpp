@@ -241,6 +241,11 @@ Result<NamespaceConfig> parse_config(std::string_view text, const std::string &s
 
 namespace {
 
+// Neither others nor a group other than root's may write it.
+bool only_root_writes(const struct stat &st) {
+  return !(st.st_mode & S_IWOTH) && !((st.st_mode & S_IWGRP) && st.st_gid != 0);
+}
+
 // A root file by name in a directory already open: the same checks as
 // read_root_file, on the fd.
 Result<std::optional<std::string>> read_root_file_at(int dir, const std::string &name, const std::string &path) {
@@ -254,8 +259,7 @@ Result<std::optional<std::string>> read_root_file_at(int dir, const std::string 
   if (::fstat(f.get(), &st) < 0) return errno_error("stat config", path);
   if (!S_ISREG(st.st_mode)) return make_error("open config", path, "not a regular file");
   if (st.st_uid != 0) return make_error("open config", path, "not owned by root");
-  if ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != 0))
-    return make_error("open config", path, "writable by users other than root");
+  if (!only_root_writes(st)) return make_error("open config", path, "writable by users other than root");
   VR_ASSIGN(std::string text, read_all(f.get(), path));
   return std::optional<std::string>(std::move(text));
 }
@@ -273,7 +277,7 @@ Result<std::optional<std::string>> read_vpnrun_file(const std::string &name) {
   UniqueFd dir(d);
   struct stat st;
   if (::fstat(dir.get(), &st) < 0) return errno_error("stat config", kConfigDir);
-  if (st.st_uid != 0 || (st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != 0))
+  if (st.st_uid != 0 || !only_root_writes(st))
     return make_error("open config", kConfigDir, "not a root-owned directory writable only by root");
   return read_root_file_at(dir.get(), name, path);
 }

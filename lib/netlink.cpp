@@ -383,7 +383,6 @@ Status Rtnl::transact(NlMessage &m, const std::string &op, const std::string &ob
   constexpr size_t kBufSize = 32768;
   static thread_local auto buf_owner = std::make_unique_for_overwrite<char[]>(kBufSize);
   char *buf = buf_owner.get();
-  CbCtx ctx{&on_reply, {}};
   for (;;) {
     ssize_t n = mnl_socket_recvfrom(sock_.get(), buf, kBufSize);
     if (n < 0) {

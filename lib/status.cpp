@@ -49,13 +49,11 @@ std::vector<ProcessInfo> processes_in(dev_t dev, ino_t ino) {
 }
 
 std::vector<std::string> nameservers(const std::string &path) {
-  std::vector<std::string> out;
   std::ifstream in(path);
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream l(line);
-    std::string k, v;
-    if (l >> k >> v && k == "nameserver") out.push_back(v);
-  }
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<std::string> out;
+  for (const IpAddr &a : parse_nameservers(text.str())) out.push_back(a.str());
   return out;
 }
 
