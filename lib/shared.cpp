@@ -13,11 +13,15 @@
 namespace vpnrun {
 
 std::string SharedIndex::path() { return std::string(kRunDir) + "/_shared"; }
+std::string SharedIndex::tmp_path() { return path() + ".new"; }
 
 // One row a line: KEY <tab> ORIGINAL <tab> HOLDER. Keys and values come from
 // validated names and sysctl values: no tabs or newlines.
 Result<SharedIndex> SharedIndex::load() {
   SharedIndex idx;
+  // A new text never renamed into place: its writer was killed in save()
+  // (writers hold the lock our caller holds now).
+  if (::unlink(tmp_path().c_str()) < 0 && errno != ENOENT) return errno_error("unlink", tmp_path());
   int fd = ::open(path().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return idx;
@@ -60,7 +64,7 @@ Status SharedIndex::forget(const NetnsName &self, const std::vector<std::string>
 }
 
 Status SharedIndex::save() {
-  const std::string tmp = path() + ".new";
+  const std::string tmp = tmp_path();
   if (rows_.empty()) {
     if (::unlink(path().c_str()) < 0 && errno != ENOENT) return errno_error("unlink", path());
     return {};

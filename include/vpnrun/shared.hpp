@@ -18,6 +18,7 @@ namespace vpnrun {
 class SharedIndex {
  public:
   static std::string path();
+  static std::string tmp_path();  // save()'s new text, renamed over path()
   static Result<SharedIndex> load();
 
   // The original value recorded by another holder of `key`, if any holds it.
