@@ -167,8 +167,12 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
 
   // 5. A private mount namespace: nothing below reaches the host's mount table.
   if (::unshare(CLONE_NEWNS) < 0) return fail(errno_error("unshare(CLONE_NEWNS)", "vpnrun"));
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0)
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) < 0) {
+    if (errno == EINVAL)  // a chroot into a plain directory: its root is no mount of its own
+      return fail(make_error("make mounts private", "/",
+                             "the root directory is not a mount point (a chroot? bind-mount it onto itself)"));
     return fail(errno_error("make mounts private", "/"));
+  }
 
   // 6. /etc with the namespace's files on top: one read-only overlay. Unlike a
   //    bind on /etc/resolv.conf it holds when that is a symlink
