@@ -16,6 +16,7 @@
 #include <string>
 
 #include "launcher.hpp"
+#include "vpnrun/fd.hpp"
 
 extern char **environ;
 
@@ -39,23 +40,14 @@ bool trusted(int fd, mode_t type, uid_t caller, uid_t launcher_owner) {
 // fds, and the file checked is the file run (execveat). Returns the errno of
 // the open or the exec, or kUntrusted.
 int exec_trusted(const std::string &dir, const char *name, char **argv, uid_t caller, uid_t owner) {
-  int d = ::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (d < 0) return errno;
-  int err = kUntrusted;
-  if (trusted(d, S_IFDIR, caller, owner)) {
-    int f = ::openat(d, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (f < 0) {
-      err = errno;
-    } else {
-      if (trusted(f, S_IFREG, caller, owner)) {
-        ::syscall(SYS_execveat, f, "", argv, environ, AT_EMPTY_PATH);
-        err = errno;
-      }
-      ::close(f);
-    }
-  }
-  ::close(d);
-  return err;
+  UniqueFd d(::open(dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!d.valid()) return errno;
+  if (!trusted(d.get(), S_IFDIR, caller, owner)) return kUntrusted;
+  UniqueFd f(::openat(d.get(), name, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+  if (!f.valid()) return errno;
+  if (!trusted(f.get(), S_IFREG, caller, owner)) return kUntrusted;
+  ::syscall(SYS_execveat, f.get(), "", argv, environ, AT_EMPTY_PATH);
+  return errno;  // read before the destructors' close can change it
 }
 
 }  // namespace
