@@ -142,11 +142,16 @@ LaunchFailure launch(const LaunchRequest &req, Privilege &priv) {
   if (!cfg) return fail(cfg.error());
   LTRY(check_access(cfg.value(), priv.caller(), req.name));
 
-  // 3. The namespace's DNS files, by handle: root's directory, root's files.
-  //    A missing resolv.conf stops the launch: DNS would go to the host's.
+  // 3. The namespace's DNS files, by handle: root's directories (/etc/netns
+  //    too: whoever could write there could put another namespace's directory
+  //    in NAME's place), root's files. A missing resolv.conf stops the
+  //    launch: DNS would go to the host's.
   const std::string etc_dir = etc_netns_dir(req.name);
-  auto edir = open_at(AT_FDCWD, etc_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-  if (!edir) return fail(edir.error());
+  auto etc_netns = open_at(AT_FDCWD, kEtcNetnsDir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (!etc_netns) return fail(etc_netns.error());
+  LTRY(check_trusted(etc_netns->get(), kEtcNetnsDir, S_IFDIR));
+  auto edir = open_at(etc_netns->get(), req.name.str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (!edir) return fail(make_error("open", etc_dir, edir.error().err));
   LTRY(check_trusted(edir->get(), etc_dir, S_IFDIR));
   std::vector<std::pair<std::string, std::string>> dns;  // name, content read by fd
   for (const char *f : kDnsFiles) {

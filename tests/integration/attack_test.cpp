@@ -288,6 +288,22 @@ TEST_P(AttackAnyCaller, EtcNetnsDirectoryUnsafe) {
   EXPECT_EQ(0, in_ns("true").code);
 }
 
+// Whoever can write /etc/netns can put any root-owned directory (another
+// namespace's) in NAME's place: the parent must be root's alone too.
+TEST_P(AttackAnyCaller, EtcNetnsParentUnsafe) {
+  sh("chmod 777 /etc/netns");
+  auto w = in_ns("true");
+  sh("chmod 755 /etc/netns; chown 65534 /etc/netns");
+  auto u = in_ns("true");
+  sh("chown 0 /etc/netns");
+  const std::string unsafe = "vpnrun: open('/etc/netns'): not a root-owned directory writable only by root\n";
+  EXPECT_EQ(125, w.code);
+  EXPECT_EQ(unsafe, w.err);
+  EXPECT_EQ(125, u.code);
+  EXPECT_EQ(unsafe, u.err);
+  EXPECT_EQ(0, in_ns("true").code);
+}
+
 // ---- /etc/vpnrun ------------------------------------------------------------------
 
 TEST_P(AttackAnyCaller, UserWritableNamespaceConfig) {
