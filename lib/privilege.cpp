@@ -135,28 +135,18 @@ Status Privilege::drop() {
     return errno_error("prctl(PR_CAPBSET_DROP)", "vpnrun");
   }
   if (last < CAP_SETPCAP) return make_error("drop privilege", "vpnrun", "the bounding set could not be emptied");
-  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-    return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", "vpnrun");
-  // The caller's groups, as they were; then gid, then uid (last: it ends root).
+  // The caller's groups, as they were, before the ids (setgroups needs root).
   // With file capabilities the ids were never changed, and setgroups would
   // need CAP_SETGID, which that form does not hold.
   if (form_ != PrivilegeForm::filecaps &&
       ::setgroups(caller_.groups.size(), caller_.groups.data()) < 0)
     return errno_error("setgroups", "vpnrun");
-  if (::setresgid(caller_.gid, caller_.gid, caller_.gid) < 0) return errno_error("setresgid", "vpnrun");
-  if (::setresuid(caller_.uid, caller_.uid, caller_.uid) < 0) return errno_error("setresuid", "vpnrun");
-  dropped_ = true;
   // Every set, inheritable included (runc CVE-2022-29162): a root caller keeps
-  // uid 0 but no capability at all. Then checked: the three sets and the
-  // bounding set empty. The ambient set cannot outlive an empty permitted set.
-  VR_TRY(set_caps(CapSets{}));
-  VR_ASSIGN(const CapSets left, get_caps());
-  bool any = left.effective || left.permitted || left.inheritable;
-  for (int c = 0; c <= last && !any; ++c) any = ::prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 0;
-  if (any) return make_error("drop privilege", "vpnrun", "capabilities remain after the drop");
-  uid_t r, e, s;
-  if (::getresuid(&r, &e, &s) < 0 || r != caller_.uid || e != caller_.uid || s != caller_.uid)
-    return make_error("drop privilege", "vpnrun", "user ids are not the caller's after the drop");
+  // uid 0 but no capability at all. Then the bounding set checked empty too.
+  VR_TRY(become_caller("drop privilege"));
+  for (int c = 0; c <= last; ++c)
+    if (::prctl(PR_CAPBSET_READ, c, 0, 0, 0) != 0)
+      return make_error("drop privilege", "vpnrun", "capabilities remain in the bounding set");
   return {};
 }
 
@@ -165,19 +155,25 @@ Status Privilege::relinquish() {
   // An unprivileged process may set its ids to any of its real, effective and
   // saved ones: the setuid form lowered only the effective uid, so this ends
   // root (and the kernel clears the capability sets with it).
+  return become_caller("relinquish privilege");
+}
+
+Status Privilege::become_caller(const char *op) {
+  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+    return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", "vpnrun");
+  // gid, then uid (last: it ends root).
   if (::setresgid(caller_.gid, caller_.gid, caller_.gid) < 0) return errno_error("setresgid", "vpnrun");
   if (::setresuid(caller_.uid, caller_.uid, caller_.uid) < 0) return errno_error("setresuid", "vpnrun");
   dropped_ = true;
-  if (::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
-    return errno_error("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", "vpnrun");
   VR_TRY(set_caps(CapSets{}));
   VR_ASSIGN(const CapSets left, get_caps());
+  if (left.effective || left.permitted || left.inheritable)
+    return make_error(op, "vpnrun", "capabilities remain after giving them up");
   uid_t r, e, s;
   gid_t rg, eg, sg;
-  if (left.effective || left.permitted || left.inheritable || ::getresuid(&r, &e, &s) < 0 ||
-      ::getresgid(&rg, &eg, &sg) < 0 || r != caller_.uid || e != r || s != r || rg != caller_.gid || eg != rg ||
-      sg != rg)
-    return make_error("relinquish privilege", "vpnrun", "privilege remains after giving it up");
+  if (::getresuid(&r, &e, &s) < 0 || ::getresgid(&rg, &eg, &sg) < 0 || r != caller_.uid || e != r || s != r ||
+      rg != caller_.gid || eg != rg || sg != rg)
+    return make_error(op, "vpnrun", "user or group ids are not the caller's after giving up privilege");
   return {};
 }
 

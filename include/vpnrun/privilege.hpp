@@ -49,6 +49,11 @@ class Privilege {
   Status relinquish();
 
  private:
+  // What drop() and relinquish() end with: ambient set cleared, real,
+  // effective and saved gid and uid set to the caller's, the other capability
+  // sets emptied, all of it checked. `op` names the failure.
+  Status become_caller(const char *op);
+
   PrivilegeForm form_ = PrivilegeForm::none;
   Caller caller_;
   bool dropped_ = false;
